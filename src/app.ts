@@ -1,0 +1,113 @@
+import { createHash, randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Config } from './config.js';
+import { createDb, type Database, type DbOptions } from './db/client.js';
+import { runMigrations } from './db/migrate.js';
+import { ApiError } from './errors.js';
+import authPlugin from './plugins/auth.js';
+import dbPlugin from './plugins/db.js';
+import errorsPlugin from './plugins/errors.js';
+import openapiPlugin from './plugins/openapi.js';
+import operationsRoutes from './plugins/operations.js';
+import { findActiveKeyByHash } from './resources/keys/repository.js';
+import keyRoutes from './resources/keys/routes.js';
+import peopleRoutes from './resources/people/routes.js';
+
+export interface BuildOptions {
+  /** Use this database instead of opening one from the config (tests); it is not closed with the app. */
+  database?: Database;
+  dbOptions?: DbOptions;
+  /** Fastify logger option; defaults to pino at the configured level. */
+  logger?: FastifyServerOptions['logger'];
+}
+
+const SECRET_IN_URL = /([?&](?:api_key|apikey|access_token|key|token)=)[^&]*/gi;
+
+export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+      serializers: {
+        req: (req) => ({
+          method: req.method,
+          url: String(req.url).replace(SECRET_IN_URL, '$1[redacted]'),
+          reqId: req.id,
+        }),
+      },
+    },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    requestIdHeader: false,
+    bodyLimit: config.bodyLimitBytes,
+    requestTimeout: config.requestTimeoutMs,
+    connectionTimeout: config.requestTimeoutMs,
+    maxParamLength: 200,
+    return503OnClosing: true,
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON Merge Patch bodies are JSON; parse them with the same safe parser (prototype keys refused).
+  app.addContentTypeParser(
+    'application/merge-patch+json',
+    { parseAs: 'string' },
+    app.getDefaultJsonParser('error', 'error'),
+  );
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  const owned = !options.database;
+  const database =
+    options.database ??
+    (await createDb(config, {
+      ...options.dbOptions,
+      onPoolError: (err) => app.log.warn({ err }, 'database connection lost'),
+    }));
+  if (owned) await runMigrations(database);
+
+  await app.register(errorsPlugin);
+  await app.register(dbPlugin, { database, config, owned });
+  await app.register(helmet, {
+    // An API serves no HTML of its own except Swagger UI, which needs its inline assets.
+    contentSecurityPolicy: false,
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+  });
+  await app.register(cors, {
+    origin: config.corsOrigins.length ? config.corsOrigins : false,
+    exposedHeaders: ['ETag', 'Location', 'Link', 'Retry-After', 'X-Request-Id'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Match', 'Idempotency-Key'],
+    methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+  });
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // Keyed on the credential presented (hashed), else the address: never on body fields.
+    keyGenerator: (request) => {
+      const auth = request.headers.authorization;
+      return auth ? `k:${createHash('sha256').update(auth).digest('base64url')}` : `a:${request.ip}`;
+    },
+    allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
+    errorResponseBuilder: (_request, context) =>
+      new ApiError(
+        'rate-limited',
+        `Rate limit of ${context.max} requests per minute exceeded; retry after ${context.after}.`,
+      ),
+  });
+  await app.register(openapiPlugin);
+  await app.register(authPlugin, {
+    adminKey: config.adminKey,
+    publicRead: config.publicRead,
+    findKey: (hash) => findActiveKeyByHash(app.db.db, hash),
+  });
+  await app.register(operationsRoutes);
+  await app.register(keyRoutes, { prefix: '/v1/keys' });
+  await app.register(peopleRoutes, { prefix: '/v1/people' });
+  return app;
+}

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+const databaseUrl = z.string().refine((v) => v === 'memory://' || /^postgres(ql)?:\/\/.+/.test(v), {
+  message: 'must be postgres://… or memory://',
+});
+
+const ConfigSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: databaseUrl.optional(),
+  DATABASE_READ_URL: databaseUrl.optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
+  PUBLIC_READ: boolean.default(true),
+  CORS_ORIGINS: z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url())),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  WEBHOOK_ALLOW_PRIVATE: boolean.default(false),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(5000),
+  DB_LOCK_TIMEOUT_MS: z.coerce.number().int().min(10).default(2000),
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).default(30_000),
+  BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  databaseUrl: string | undefined;
+  databaseReadUrl: string | undefined;
+  dataDir: string;
+  adminKey: string | undefined;
+  publicRead: boolean;
+  corsOrigins: string[];
+  rateLimitPerMinute: number;
+  logLevel: string;
+  webhookAllowPrivate: boolean;
+  dbPoolSize: number;
+  dbStatementTimeoutMs: number;
+  dbLockTimeoutMs: number;
+  requestTimeoutMs: number;
+  bodyLimitBytes: number;
+};
+
+export class ConfigError extends Error {}
+
+/** Parses the environment once; throws one readable line naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    throw new ConfigError(`Invalid environment variable ${name}: ${issue.message}`);
+  }
+  const c = parsed.data;
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    databaseReadUrl: c.DATABASE_READ_URL,
+    dataDir: c.DATA_DIR,
+    adminKey: c.ADMIN_KEY,
+    publicRead: c.PUBLIC_READ,
+    corsOrigins: c.CORS_ORIGINS,
+    rateLimitPerMinute: c.RATE_LIMIT_PER_MINUTE,
+    logLevel: c.LOG_LEVEL,
+    webhookAllowPrivate: c.WEBHOOK_ALLOW_PRIVATE,
+    dbPoolSize: c.DB_POOL_SIZE,
+    dbStatementTimeoutMs: c.DB_STATEMENT_TIMEOUT_MS,
+    dbLockTimeoutMs: c.DB_LOCK_TIMEOUT_MS,
+    requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
+    bodyLimitBytes: c.BODY_LIMIT_BYTES,
+  };
+}

@@ -1,0 +1,107 @@
+import { eq } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
+import type { FastifyRequest } from 'fastify';
+import type { Executor } from '../db/client.js';
+import { changes, revisions } from '../db/schema.js';
+import { notFound, preconditionFailed, preconditionRequired } from '../errors.js';
+import { parseIfMatch } from '../http/etag.js';
+
+/**
+ * The shared write path. Every create, update, workflow step and delete of every resource
+ * goes through here inside one transaction: the version check against If-Match, the full
+ * revision snapshot and the entry in the ordered change log, so that history, syndication
+ * and cache invalidation can never disagree with the stored row.
+ */
+export type ResourceType = 'article' | 'quote' | 'person' | 'place';
+export type ChangeAction = 'created' | 'updated' | 'published' | 'withdrawn' | 'deleted';
+/** 'public' when anonymous readers may learn of the change; 'private' otherwise. */
+export type Audience = 'public' | 'private';
+
+export interface Change {
+  type: ResourceType;
+  id: string;
+  version: number;
+  action: ChangeAction;
+  /** The resource as the API shows it after the change (for a delete: as it last was). */
+  data: Record<string, unknown>;
+  audience: Audience;
+  actor: string;
+  at: Date;
+}
+
+export async function recordChange(tx: Executor, c: Change): Promise<void> {
+  await tx.insert(revisions).values({
+    resourceType: c.type,
+    resourceId: c.id,
+    version: c.version,
+    action: c.action,
+    data: c.data,
+    changedBy: c.actor,
+    createdAt: c.at,
+  });
+  await tx.insert(changes).values({
+    resourceType: c.type,
+    resourceId: c.id,
+    action: c.action,
+    version: c.version,
+    audience: c.audience,
+    at: c.at,
+  });
+}
+
+/** Reads If-Match: 428 when absent, 412 when it cannot name a stored version (weak, malformed). */
+export function requireIfMatch(request: FastifyRequest): number | '*' {
+  const header = request.headers['if-match'];
+  if (header === undefined || header === '') throw preconditionRequired();
+  const parsed = parseIfMatch(header);
+  if (parsed === null) throw preconditionFailed();
+  return parsed;
+}
+
+type Versioned = PgTable & { id: PgColumn; version: PgColumn };
+
+/**
+ * Locks the row for the rest of the transaction and checks If-Match against it. Of two
+ * writers holding the same version, the second waits for the first's lock, then sees the
+ * new version and gets 412: exactly one wins.
+ */
+export async function lockForWrite<T extends Versioned>(
+  tx: Executor,
+  table: T,
+  id: string,
+  ifMatch: number | '*',
+  what: string,
+): Promise<T['$inferSelect']> {
+  const rows = (await tx
+    .select()
+    .from(table as PgTable)
+    .where(eq(table.id, id))
+    .for('update')) as T['$inferSelect'][];
+  const row = rows[0] as (T['$inferSelect'] & { version: number }) | undefined;
+  if (!row) throw notFound(what);
+  if (ifMatch !== '*' && row.version !== ifMatch) throw preconditionFailed(row.version);
+  return row;
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  let e = err as { code?: string; cause?: unknown } | undefined;
+  for (let i = 0; i < 5 && e; i++) {
+    if (e.code === '23505') return true;
+    e = e.cause as typeof e;
+  }
+  return false;
+}
+
+/**
+ * Runs a write again when a concurrent writer took the slug it derived between its check
+ * and its insert. Only for derived slugs: a slug the client chose is its own conflict (409).
+ */
+export async function retryOnSlugRace<T>(fn: () => Promise<T>, attempts = 4): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      if (i >= attempts || !isUniqueViolation(err)) throw err;
+    }
+  }
+}

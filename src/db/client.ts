@@ -1,0 +1,96 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import type { Logger as DrizzleLogger } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import pg from 'pg';
+import type { Config } from '../config.js';
+import * as schema from './schema.js';
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/** Anything that runs queries: the database or a transaction inside it. */
+export type Executor = Db | Tx;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  db: Db;
+  /** Resolves when the database answers; rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+  /** The raw PGlite instance (embedded only), for dumps in tests. */
+  pglite?: PGlite;
+  /** The pg pool (server only), for pool hygiene and fault tests. */
+  pool?: pg.Pool;
+}
+
+export interface DbOptions {
+  /** Called with the SQL of every statement drizzle sends (tests count queries with it). */
+  onQuery?: (query: string) => void;
+  /** A tarball from PGlite's dumpDataDir to start the embedded database from (tests). */
+  loadDataDir?: Blob;
+  /** Reports pool errors (a backend that died while idle) instead of crashing. */
+  onPoolError?: (err: Error) => void;
+}
+
+export const PGLITE_EXTENSIONS = { pg_trgm, unaccent };
+
+function logger(onQuery: DbOptions['onQuery']): DrizzleLogger | undefined {
+  return onQuery ? { logQuery: (query) => onQuery(query) } : undefined;
+}
+
+export async function openPglite(source: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
+  if (source) mkdirSync(source, { recursive: true });
+  return PGlite.create(source, {
+    extensions: PGLITE_EXTENSIONS,
+    ...(loadDataDir ? { loadDataDir } : {}),
+  });
+}
+
+export async function createDb(config: Config, options: DbOptions = {}): Promise<Database> {
+  const url = config.databaseUrl;
+  if (url && url !== 'memory://') return createPostgresDb(config, url, options);
+  const client = await openPglite(url === 'memory://' ? undefined : config.dataDir, options.loadDataDir);
+  const db = drizzlePglite(client, { schema, logger: logger(options.onQuery) }) as unknown as Db;
+  return {
+    kind: 'pglite',
+    db,
+    pglite: client,
+    ping: async () => {
+      await client.query('select 1');
+    },
+    close: async () => {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+function createPostgresDb(config: Config, url: string, options: DbOptions): Database {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.dbPoolSize,
+    connectionTimeoutMillis: 5000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'kopij',
+    statement_timeout: config.dbStatementTimeoutMs,
+    lock_timeout: config.dbLockTimeoutMs,
+    idle_in_transaction_session_timeout: 10_000,
+  });
+  // Without a listener an idle client's error (server restart, terminated backend) kills the process.
+  pool.on('error', (err) => options.onPoolError?.(err));
+  const db = drizzleNodePg(pool, { schema, logger: logger(options.onQuery) }) as unknown as Db;
+  return {
+    kind: 'postgres',
+    db,
+    pool,
+    ping: async () => {
+      await pool.query('select 1');
+    },
+    close: async () => {
+      if (!pool.ended) await pool.end();
+    },
+  };
+}

@@ -1,0 +1,224 @@
+import { sql } from 'drizzle-orm';
+import {
+  type AnyPgColumn,
+  bigint,
+  customType,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull(),
+};
+
+/**
+ * kopij_ts_config(language) is defined in the first (custom) migration: it maps a BCP 47
+ * tag to an unaccenting text search configuration. Declared IMMUTABLE so it can feed a
+ * stored generated column.
+ */
+const articleSearch = sql`
+  setweight(to_tsvector(kopij_ts_config(language), headline), 'A') ||
+  setweight(to_tsvector(kopij_ts_config(language), coalesce(standfirst, '')), 'B') ||
+  setweight(jsonb_to_tsvector(kopij_ts_config(language), jsonb_path_query_array(body, '$[*].text'), '["string"]'), 'C') ||
+  setweight(jsonb_to_tsvector(kopij_ts_config(language), tags, '["string"]'), 'B')`;
+
+export const people = pgTable(
+  'people',
+  {
+    id: uuid('id').primaryKey(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    aliases: jsonb('aliases').$type<string[]>().notNull(),
+    description: text('description'),
+    wikidataId: text('wikidata_id'),
+    /** Accent-folded, lower-cased name and aliases, kept by the app for trigram search. */
+    searchNames: text('search_names').notNull(),
+    version: integer('version').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('people_slug_key').on(t.slug),
+    index('people_search_names_trgm').using('gin', sql`${t.searchNames} gin_trgm_ops`),
+    index('people_name_id').on(t.name, t.id),
+    index('people_updated_id').on(t.updatedAt, t.id),
+  ],
+);
+
+export const places = pgTable(
+  'places',
+  {
+    id: uuid('id').primaryKey(),
+    slug: text('slug').notNull(),
+    name: text('name').notNull(),
+    aliases: jsonb('aliases').$type<string[]>().notNull(),
+    kind: text('kind').notNull(),
+    countryCode: text('country_code'),
+    lat: doublePrecision('lat'),
+    lon: doublePrecision('lon'),
+    parentId: uuid('parent_id').references((): AnyPgColumn => places.id, { onDelete: 'restrict' }),
+    geonamesId: text('geonames_id'),
+    wikidataId: text('wikidata_id'),
+    searchNames: text('search_names').notNull(),
+    version: integer('version').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('places_slug_key').on(t.slug),
+    index('places_parent_id').on(t.parentId),
+    index('places_search_names_trgm').using('gin', sql`${t.searchNames} gin_trgm_ops`),
+    index('places_name_id').on(t.name, t.id),
+    index('places_updated_id').on(t.updatedAt, t.id),
+  ],
+);
+
+export const articles = pgTable(
+  'articles',
+  {
+    id: uuid('id').primaryKey(),
+    slug: text('slug').notNull(),
+    language: text('language').notNull(),
+    headline: text('headline').notNull(),
+    standfirst: text('standfirst'),
+    body: jsonb('body').$type<unknown[]>().notNull(),
+    byline: text('byline'),
+    credit: text('credit'),
+    tags: jsonb('tags').$type<string[]>().notNull(),
+    canonicalUrl: text('canonical_url'),
+    status: text('status').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),
+    firstPublishedAt: timestamp('first_published_at', { withTimezone: true, mode: 'date' }),
+    embargoedUntil: timestamp('embargoed_until', { withTimezone: true, mode: 'date' }),
+    search: tsvector('search').generatedAlwaysAs(articleSearch),
+    version: integer('version').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    uniqueIndex('articles_slug_key').on(t.slug),
+    index('articles_search').using('gin', t.search),
+    index('articles_tags').using('gin', t.tags),
+    index('articles_status_published_id').on(t.status, t.publishedAt, t.id),
+    index('articles_updated_id').on(t.updatedAt, t.id),
+    index('articles_language_published_id').on(t.language, t.publishedAt, t.id),
+  ],
+);
+
+export const articlePeople = pgTable(
+  'article_people',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.personId] }), index('article_people_person').on(t.personId)],
+);
+
+export const articlePlaces = pgTable(
+  'article_places',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    placeId: uuid('place_id')
+      .notNull()
+      .references(() => places.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.placeId] }), index('article_places_place').on(t.placeId)],
+);
+
+export const quotes = pgTable(
+  'quotes',
+  {
+    id: uuid('id').primaryKey(),
+    text: text('text').notNull(),
+    language: text('language').notNull(),
+    personId: uuid('person_id')
+      .notNull()
+      .references(() => people.id, { onDelete: 'restrict' }),
+    articleId: uuid('article_id').references(() => articles.id, { onDelete: 'restrict' }),
+    placeId: uuid('place_id').references(() => places.id, { onDelete: 'restrict' }),
+    saidAt: text('said_at'),
+    context: text('context'),
+    search: tsvector('search').generatedAlwaysAs(
+      sql`to_tsvector(kopij_ts_config(language), text) || to_tsvector(kopij_ts_config(language), coalesce(context, ''))`,
+    ),
+    version: integer('version').notNull(),
+    ...timestamps,
+  },
+  (t) => [
+    index('quotes_person_created_id').on(t.personId, t.createdAt, t.id),
+    index('quotes_article_id').on(t.articleId),
+    index('quotes_place_id').on(t.placeId),
+    index('quotes_created_id').on(t.createdAt, t.id),
+    index('quotes_updated_id').on(t.updatedAt, t.id),
+    index('quotes_search').using('gin', t.search),
+  ],
+);
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey(),
+    name: text('name').notNull(),
+    /** The first characters of the secret, so an admin can tell keys apart. */
+    prefix: text('prefix').notNull(),
+    /** SHA-256 of the secret: keys are long random strings, so a fast hash suffices. */
+    hash: text('hash').notNull(),
+    scopes: jsonb('scopes').$type<string[]>().notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  },
+  (t) => [uniqueIndex('api_keys_hash_key').on(t.hash)],
+);
+
+/** Every version of every resource, written by the shared write path. */
+export const revisions = pgTable(
+  'revisions',
+  {
+    resourceType: text('resource_type').notNull(),
+    resourceId: uuid('resource_id').notNull(),
+    version: integer('version').notNull(),
+    action: text('action').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    changedBy: text('changed_by').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.resourceType, t.resourceId, t.version] })],
+);
+
+/** The ordered change log that partners mirror (and that invalidates caches). */
+export const changes = pgTable(
+  'changes',
+  {
+    seq: bigint('seq', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    resourceType: text('resource_type').notNull(),
+    resourceId: uuid('resource_id').notNull(),
+    action: text('action').notNull(),
+    version: integer('version').notNull(),
+    /** 'public' when anonymous readers may see this change, else 'private'. */
+    audience: text('audience').notNull(),
+    at: timestamp('at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('changes_audience_seq').on(t.audience, t.seq), index('changes_resource').on(t.resourceId)],
+);
+
+/** Server-wide settings created on first start (the cursor signing secret). */
+export const settings = pgTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

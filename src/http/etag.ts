@@ -1,0 +1,35 @@
+import { createHash } from 'node:crypto';
+
+/** The strong ETag of a stored version: `"7"`. */
+export const versionEtag = (version: number) => `"${version}"`;
+
+/** An ETag that also covers included resources: `"7-3f2a9c…"`, so a 304 is never stale. */
+export function compositeEtag(
+  version: number,
+  parts: ReadonlyArray<{ id: string; version: number }>,
+): string {
+  if (parts.length === 0) return versionEtag(version);
+  const h = createHash('sha256');
+  for (const p of parts) h.update(`${p.id}:${p.version};`);
+  return `"${version}-${h.digest('hex').slice(0, 16)}"`;
+}
+
+/** RFC 9110 weak comparison for If-None-Match: does any listed tag match? */
+export function noneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const bare = etag.replace(/^W\//, '');
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
+}
+
+/**
+ * Parses If-Match for a write. Only a single strong tag naming a version is accepted: a weak
+ * tag can never match strongly (RFC 9110 §13.1.1), so it fails like a stale one.
+ * Returns the version, `'*'`, or `null` when the header cannot match any stored version.
+ */
+export function parseIfMatch(header: string): number | '*' | null {
+  const v = header.trim();
+  if (v === '*') return '*';
+  const m = /^"([1-9][0-9]{0,9})"$/.exec(v);
+  return m ? Number(m[1]) : null;
+}

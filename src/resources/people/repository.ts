@@ -1,0 +1,53 @@
+import { count, eq } from 'drizzle-orm';
+import type { Executor } from '../../db/client.js';
+import { articlePeople, people, quotes } from '../../db/schema.js';
+import { fold, isUuid } from '../../http/fields.js';
+import type { Person } from './schemas.js';
+
+export type PersonRow = typeof people.$inferSelect;
+
+export const searchNamesOf = (name: string, aliases: string[]) => fold([name, ...aliases].join(' '));
+
+export function toPerson(r: PersonRow): Person {
+  return {
+    id: r.id,
+    slug: r.slug,
+    name: r.name,
+    aliases: r.aliases,
+    description: r.description,
+    wikidataId: r.wikidataId,
+    version: r.version,
+    createdAt: r.createdAt.toISOString(),
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+export async function findPerson(tx: Executor, ref: string): Promise<PersonRow | undefined> {
+  const where = isUuid(ref) ? eq(people.id, ref.toLowerCase()) : eq(people.slug, ref);
+  const rows = await tx.select().from(people).where(where).limit(1);
+  return rows[0];
+}
+
+/** How many articles and quotes still refer to a person (a delete must wait for them). */
+export async function personReferences(
+  tx: Executor,
+  id: string,
+): Promise<{ articles: number; quotes: number }> {
+  const [a] = await tx.select({ n: count() }).from(articlePeople).where(eq(articlePeople.personId, id));
+  const [q] = await tx.select({ n: count() }).from(quotes).where(eq(quotes.personId, id));
+  return { articles: a?.n ?? 0, quotes: q?.n ?? 0 };
+}
+
+export async function insertPerson(tx: Executor, row: PersonRow): Promise<PersonRow> {
+  const [created] = await tx.insert(people).values(row).returning();
+  return created!;
+}
+
+export async function updatePerson(tx: Executor, id: string, values: Partial<PersonRow>): Promise<PersonRow> {
+  const [updated] = await tx.update(people).set(values).where(eq(people.id, id)).returning();
+  return updated!;
+}
+
+export async function deletePerson(tx: Executor, id: string): Promise<void> {
+  await tx.delete(people).where(eq(people.id, id));
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import type { Database } from '../../src/db/client.js';
+import { freshDatabase } from './database.js';
+
+export const ADMIN_KEY = 'test-admin-key-0123456789abcdef';
+
+type Tap = { teardown: (fn: () => unknown) => void };
+
+export interface TestContext {
+  app: FastifyInstance;
+  database: Database;
+  /** SQL statements sent since the last resetQueries(). */
+  queries: string[];
+  resetQueries(): void;
+  keys: { admin: string; write: string; read: string; preview: string; embargo: string };
+  /** inject with a key name ('admin', 'write', …), or none for anonymous. */
+  req(
+    method: InjectOptions['method'],
+    url: string,
+    opts?: { as?: keyof TestContext['keys']; body?: unknown; headers?: Record<string, string> },
+  ): Promise<LightMyRequestResponse>;
+}
+
+/** A fresh app on a fresh migrated database, closed when the test file ends. */
+export async function buildTestApp(t: Tap, env: Record<string, string> = {}): Promise<TestContext> {
+  const queries: string[] = [];
+  const database = await freshDatabase({ onQuery: (q) => queries.push(q) });
+  const config = loadConfig({ ADMIN_KEY, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', ...env });
+  const app = await buildApp(config, { database, logger: false });
+  await app.ready();
+  t.teardown(async () => {
+    await app.close();
+    await database.close();
+  });
+
+  const req: TestContext['req'] = (method, url, opts = {}) => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.as) headers.authorization = `Bearer ${ctx.keys[opts.as]}`;
+    return app.inject({
+      method,
+      url,
+      headers,
+      ...(opts.body !== undefined ? { payload: opts.body as InjectOptions['payload'] } : {}),
+    });
+  };
+  const ctx: TestContext = {
+    app,
+    database,
+    queries,
+    resetQueries: () => {
+      queries.length = 0;
+    },
+    keys: { admin: ADMIN_KEY, write: '', read: '', preview: '', embargo: '' },
+    req,
+  };
+  for (const scope of ['write', 'read', 'preview', 'embargo'] as const) {
+    const res = await req('POST', '/v1/keys', {
+      as: 'admin',
+      body: { name: `${scope} key`, scopes: [scope] },
+    });
+    if (res.statusCode !== 201) throw new Error(`could not create ${scope} key: ${res.body}`);
+    ctx.keys[scope] = res.json().secret;
+  }
+  return ctx;
+}

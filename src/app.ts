@@ -16,6 +16,7 @@ import operationsRoutes from './plugins/operations.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
 import keyRoutes from './resources/keys/routes.js';
 import peopleRoutes from './resources/people/routes.js';
+import placeRoutes from './resources/places/routes.js';
 
 export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests); it is not closed with the app. */
@@ -109,5 +110,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(operationsRoutes);
   await app.register(keyRoutes, { prefix: '/v1/keys' });
   await app.register(peopleRoutes, { prefix: '/v1/people' });
+  await app.register(placeRoutes, { prefix: '/v1/places' });
   return app;
 }

@@ -31,8 +31,31 @@ export function problemBody(
   return body;
 }
 
+const DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request: `errors` names the offending fields.',
+  401: 'Missing, malformed, unknown or revoked API key.',
+  403: 'The API key lacks the scope this operation needs.',
+  404: 'No such resource, or not visible to this caller.',
+  409: 'Conflicts with the current state: a reference, a unique slug, a workflow step.',
+  412: 'If-Match does not name the current version.',
+  413: 'The body is larger than the limit.',
+  415: 'The body is not JSON.',
+  422: 'Well-formed, but refers to something that does not exist.',
+  428: 'If-Match is required.',
+  429: 'Rate limit exceeded; retry after Retry-After seconds.',
+  503: 'Database unavailable or overloaded; retry after Retry-After seconds.',
+};
+
+export const problemResponse = (status: number) => ({
+  description: DESCRIPTIONS[status] ?? 'Error',
+  content: { 'application/problem+json': { schema: ProblemSchema } },
+});
+
 /** The error responses a route can give, for its `response` schema (and so the OpenAPI document). */
-export function errorResponses(...statuses: number[]): Record<number, typeof ProblemSchema> {
+export function errorResponses(...statuses: number[]) {
   const all = [...new Set([400, 401, 429, 503, ...statuses])].sort((a, b) => a - b);
-  return Object.fromEntries(all.map((s) => [s, ProblemSchema]));
+  return Object.fromEntries(all.map((s) => [s, problemResponse(s)])) as Record<
+    number,
+    ReturnType<typeof problemResponse>
+  >;
 }

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { unavailable } from '../errors.js';
-import { ProblemSchema } from '../http/problem.js';
+import { problemResponse } from '../http/problem.js';
 
 const Health = z.object({ status: z.literal('ok') });
 
@@ -31,7 +31,7 @@ const operationsRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['operations'],
         summary: 'The database answers (503 while it does not)',
         security: [],
-        response: { 200: Health, 503: ProblemSchema },
+        response: { 200: Health, 503: problemResponse(503) },
       },
     },
     async (_request, reply) => {

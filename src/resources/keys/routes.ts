@@ -13,7 +13,7 @@ const keyRoutes: FastifyPluginAsyncZod = async (app) => {
   });
 
   app.post(
-    '/',
+    '',
     {
       schema: {
         operationId: 'createKey',
@@ -32,7 +32,7 @@ const keyRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.get(
-    '/',
+    '',
     {
       schema: {
         operationId: 'listKeys',

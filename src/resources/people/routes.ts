@@ -20,7 +20,7 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = () => app.db.db;
 
   app.get(
-    '/',
+    '',
     {
       schema: {
         operationId: 'listPeople',
@@ -44,7 +44,7 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
-    '/',
+    '',
     {
       schema: {
         operationId: 'createPerson',

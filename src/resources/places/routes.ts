@@ -21,7 +21,7 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = () => app.db.db;
 
   app.get(
-    '/',
+    '',
     {
       schema: {
         operationId: 'listPlaces',
@@ -48,7 +48,7 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
-    '/',
+    '',
     {
       schema: {
         operationId: 'createPlace',

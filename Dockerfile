@@ -1,0 +1,39 @@
+# Kopij API image. Runs the TypeScript sources directly with tsx (like `npm start`); no build step.
+#   docker build -t kopij .
+#   docker run -p 3000:3000 -e DATABASE_URL=postgres://... -e ADMIN_KEY=... kopij
+# Without DATABASE_URL the API uses embedded PGlite under DATA_DIR=/app/data: mount a volume there.
+FROM node:20-slim
+
+ENV NODE_ENV=production \
+    HOST=0.0.0.0 \
+    PORT=3000 \
+    DATA_DIR=/app/data \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false \
+    NPM_CONFIG_AUDIT=false
+
+WORKDIR /app
+
+# Dependencies first so this layer is cached until the lockfile changes. tsx, the runtime
+# TypeScript loader, is a production dependency, so dev tooling is left out.
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev && npm cache clean --force
+
+COPY tsconfig.json ./
+COPY migrations ./migrations
+COPY src ./src
+
+RUN mkdir -p /app/data && chown node:node /app/data
+
+# The official image's unprivileged user (uid 1000).
+USER node
+
+EXPOSE 3000
+
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+
+# Same as `npm start` (tsx src/server.ts), but without npm and `sh -c` in between: npm passes
+# SIGTERM only to that shell, which does not pass it on, so `docker stop` would kill the server
+# without its graceful shutdown. Run this way the server gets SIGTERM itself and drains.
+CMD ["node", "--import", "tsx", "src/server.ts"]

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { createDb, type Database, type DbOptions } from './db/client.js';
@@ -22,25 +22,30 @@ export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests); it is not closed with the app. */
   database?: Database;
   dbOptions?: DbOptions;
-  /** Fastify logger option; defaults to pino at the configured level. */
-  logger?: FastifyServerOptions['logger'];
+  /** false for none, or pino options (a test's stream); level, redaction and serializers are ours. */
+  logger?: false | { level?: string; stream?: NodeJS.WritableStream };
 }
 
 const SECRET_IN_URL = /([?&](?:api_key|apikey|access_token|key|token)=)[^&]*/gi;
 
 export async function buildApp(config: Config, options: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? {
-      level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-      serializers: {
-        req: (req) => ({
-          method: req.method,
-          url: String(req.url).replace(SECRET_IN_URL, '$1[redacted]'),
-          reqId: req.id,
-        }),
-      },
-    },
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.logLevel,
+            ...(typeof options.logger === 'object' ? options.logger : {}),
+            // Credentials never reach the log, whatever logger the caller passes.
+            redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
+            serializers: {
+              req: (req) => ({
+                method: req.method,
+                url: String(req.url).replace(SECRET_IN_URL, '$1[redacted]'),
+                reqId: req.id,
+              }),
+            },
+          },
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
@@ -49,11 +54,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // Only JSON bodies: a text/plain body is a 415, not a string that fails validation later.
+  app.removeContentTypeParser('text/plain');
   // JSON Merge Patch bodies are JSON; parse them with the same safe parser (prototype keys refused).
   app.addContentTypeParser(
     'application/merge-patch+json',

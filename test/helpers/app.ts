@@ -24,15 +24,20 @@ export interface TestContext {
 }
 
 /** A fresh app on a fresh migrated database, closed when the test file ends. */
-export async function buildTestApp(t: Tap, env: Record<string, string> = {}): Promise<TestContext> {
+export async function buildTestApp(
+  t: Tap,
+  env: Record<string, string> = {},
+  opts: { database?: Database; logger?: { level?: string; stream?: NodeJS.WritableStream } } = {},
+): Promise<TestContext> {
   const queries: string[] = [];
-  const database = await freshDatabase({ onQuery: (q) => queries.push(q) });
+  const shared = opts.database;
+  const database = shared ?? (await freshDatabase({ onQuery: (q) => queries.push(q) }));
   const config = loadConfig({ ADMIN_KEY, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', ...env });
-  const app = await buildApp(config, { database, logger: false });
+  const app = await buildApp(config, { database, logger: opts.logger ?? false });
   await app.ready();
   t.teardown(async () => {
     await app.close();
-    await database.close();
+    if (!shared) await database.close();
   });
 
   const req: TestContext['req'] = (method, url, opts = {}) => {

@@ -11,6 +11,7 @@ import { ApiError } from './errors.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
+import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
@@ -114,6 +115,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     publicRead: config.publicRead,
     findKey: (hash) => findActiveKeyByHash(app.db.db, hash),
   });
+  await app.register(idempotencyPlugin);
   await app.register(operationsRoutes);
   await app.register(keyRoutes, { prefix: '/v1/keys' });
   await app.register(peopleRoutes, { prefix: '/v1/people' });

@@ -5,6 +5,7 @@ import type { Executor } from '../db/client.js';
 import { changes, revisions } from '../db/schema.js';
 import { notFound, preconditionFailed, preconditionRequired } from '../errors.js';
 import { parseIfMatch } from '../http/etag.js';
+import { completeIdempotency } from './idempotency.js';
 
 /**
  * The shared write path. Every create, update, workflow step and delete of every resource
@@ -47,6 +48,14 @@ export async function recordChange(tx: Executor, c: Change): Promise<void> {
     audience: c.audience,
     at: c.at,
   });
+  if (c.action !== 'deleted') {
+    await completeIdempotency(tx, {
+      created: c.action === 'created',
+      id: c.id,
+      version: c.version,
+      body: c.data,
+    });
+  }
 }
 
 /** Reads If-Match: 428 when absent, 412 when it cannot name a stored version (weak, malformed). */

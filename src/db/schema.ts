@@ -222,3 +222,22 @@ export const settings = pgTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
 });
+
+/**
+ * Idempotency-Key records, per caller. A record becomes 'done' inside the transaction of
+ * the write it guards (see content/write.ts), so a replay can never repeat a committed write.
+ */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    principal: text('principal').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    state: text('state').notNull(),
+    status: integer('status'),
+    body: jsonb('body'),
+    headers: jsonb('headers').$type<Record<string, string>>(),
+    createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.principal, t.key] }), index('idempotency_keys_created').on(t.createdAt)],
+);

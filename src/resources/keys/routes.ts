@@ -22,7 +22,8 @@ const keyRoutes: FastifyPluginAsyncZod = async (app) => {
         body: KeyCreateSchema,
         response: { 201: CreatedKeySchema, ...errorResponses(403, 413, 415) },
       },
-      config: { scope: 'admin' },
+      // A replay would have to store the secret; creating a second key is the safe retry.
+      config: { scope: 'admin', idempotent: false },
     },
     async (request, reply) => {
       const { row, secret } = await createKey(app.db.db, request.body.name, request.body.scopes);

@@ -10,6 +10,7 @@ import { runMigrations } from './db/migrate.js';
 import { ApiError } from './errors.js';
 import authPlugin from './plugins/auth.js';
 import dbPlugin from './plugins/db.js';
+import cachingPlugin from './plugins/caching.js';
 import errorsPlugin from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
@@ -115,6 +116,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     publicRead: config.publicRead,
     findKey: (hash) => findActiveKeyByHash(app.db.db, hash),
   });
+  await app.register(cachingPlugin);
   await app.register(idempotencyPlugin);
   await app.register(operationsRoutes);
   await app.register(keyRoutes, { prefix: '/v1/keys' });

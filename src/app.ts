@@ -9,16 +9,20 @@ import { createDb, type Database, type DbOptions } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { ApiError } from './errors.js';
 import authPlugin from './plugins/auth.js';
-import dbPlugin from './plugins/db.js';
 import cachingPlugin from './plugins/caching.js';
+import dbPlugin from './plugins/db.js';
 import errorsPlugin from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
+import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
+import articleRoutes from './resources/articles/routes.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
 import keyRoutes from './resources/keys/routes.js';
 import peopleRoutes from './resources/people/routes.js';
 import placeRoutes from './resources/places/routes.js';
+import { personQuotesRoutes } from './resources/quotes/relations.js';
+import quoteRoutes from './resources/quotes/routes.js';
 
 export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests); it is not closed with the app. */
@@ -122,5 +126,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(keyRoutes, { prefix: '/v1/keys' });
   await app.register(peopleRoutes, { prefix: '/v1/people' });
   await app.register(placeRoutes, { prefix: '/v1/places' });
+  await app.register(articleRoutes, { prefix: '/v1/articles' });
+  await app.register(quoteRoutes, { prefix: '/v1/quotes' });
+  await app.register(personArticlesRoutes, { prefix: '/v1/people' });
+  await app.register(personQuotesRoutes, { prefix: '/v1/people' });
+  await app.register(placeArticlesRoutes, { prefix: '/v1/places' });
   return app;
 }

@@ -1,0 +1,85 @@
+import { and, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client.js';
+import { articles } from '../../db/schema.js';
+import { validationError } from '../../errors.js';
+import type { CursorCodec } from '../../http/cursor.js';
+import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
+import type { Visibility } from '../../plugins/auth.js';
+import { aboutPlace, mentionsPerson, personRef, placeRef } from './filters.js';
+import { type ArticleRow, articleColumns } from './repository.js';
+import type { ArticlesQuery } from './schemas.js';
+import { matches, rank, tsQuery } from './search.js';
+import { articleVisible } from './visibility.js';
+
+export type ScoredArticleRow = ArticleRow & { score: number };
+
+interface SortKey {
+  key: PgColumn | SQL;
+  dir: SortDirection;
+  cast: string;
+  value: (r: ScoredArticleRow) => string | number | null;
+}
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function sortKeys(score: SQL<number>): Record<string, SortKey> {
+  return {
+    '-publishedAt': { key: articles.publishedAt, dir: 'desc', cast: TS, value: (r) => iso(r.publishedAt) },
+    publishedAt: { key: articles.publishedAt, dir: 'asc', cast: TS, value: (r) => iso(r.publishedAt) },
+    '-updatedAt': { key: articles.updatedAt, dir: 'desc', cast: TS, value: (r) => iso(r.updatedAt) },
+    relevance: { key: score, dir: 'desc', cast: '::float8', value: (r) => r.score },
+  };
+}
+
+/** The filters of the article list, each an allow-listed condition with bound values. */
+function filters(query: Partial<ArticlesQuery>, v: Visibility): SQL[] {
+  const where: SQL[] = [];
+  if (query.status) {
+    // Asking for drafts without the right to see them is a mistake worth telling, not an
+    // empty page: the answer depends only on the caller's scopes, never on stored data.
+    if (query.status !== 'published' && !v.preview)
+      throw validationError(
+        'query.status',
+        'only callers with the preview scope can list unpublished articles',
+      );
+    where.push(eq(articles.status, query.status));
+  }
+  if (query.language) where.push(eq(articles.language, query.language));
+  if (query.tag) where.push(sql`${articles.tags} @> ${JSON.stringify([query.tag])}::jsonb`);
+  if (query.person) where.push(mentionsPerson(personRef(query.person)));
+  if (query.place) where.push(aboutPlace(placeRef(query.place)));
+  if (query.publishedAfter) where.push(gt(articles.publishedAt, new Date(query.publishedAfter)));
+  if (query.publishedBefore) where.push(lt(articles.publishedAt, new Date(query.publishedBefore)));
+  if (query.updatedSince) where.push(gte(articles.updatedAt, new Date(query.updatedSince)));
+  return where;
+}
+
+/**
+ * One page (plus one row) of articles the caller may see, in keyset order. `extra` narrows
+ * it for the relation endpoints (articles of a person, of a place).
+ */
+export async function listArticles(
+  tx: Executor,
+  query: Partial<ArticlesQuery> & { limit: number },
+  v: Visibility,
+  codec: CursorCodec,
+  extra: SQL[] = [],
+): Promise<{ rows: ScoredArticleRow[]; sort: string; sortValue: SortKey['value'] }> {
+  const sort = query.sort ?? (query.q ? 'relevance' : '-publishedAt');
+  if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
+  const tsq = query.q ? tsQuery(query.q, query.language) : undefined;
+  const score = tsq ? rank(articles.search, tsq) : sql<number>`0::float8`;
+  const where = [articleVisible(v), ...filters(query, v), ...extra];
+  if (tsq) where.push(matches(articles.search, tsq));
+  const k = sortKeys(score)[sort]!;
+  if (query.cursor)
+    where.push(afterCursor(k.key, articles.id, k.dir, codec.decode(query.cursor, sort), k.cast));
+  const rows = await tx
+    .select({ ...articleColumns, score })
+    .from(articles)
+    .where(and(...where))
+    .orderBy(orderBy(k.key, articles.id, k.dir))
+    .limit(query.limit + 1);
+  return { rows, sort, sortValue: k.value };
+}

@@ -1,0 +1,79 @@
+import { eq } from 'drizzle-orm';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { people, places } from '../../db/schema.js';
+import { notFound } from '../../errors.js';
+import { setReadCaching } from '../../http/caching.js';
+import { RefParamsSchema } from '../../http/fields.js';
+import { listEnvelope, page } from '../../http/list.js';
+import { errorResponses } from '../../http/problem.js';
+import { visibilityOf } from '../../plugins/auth.js';
+import { findPerson } from '../people/repository.js';
+import { findPlace } from '../places/repository.js';
+import { aboutPlace, mentionsPerson } from './filters.js';
+import { ArticleWithIncludesSchema, withIncludes } from './includes.js';
+import { listArticles } from './list.js';
+import { toArticle } from './repository.js';
+import { ArticlesQuerySchema } from './schemas.js';
+
+const PersonArticlesQuerySchema = ArticlesQuerySchema.omit({ person: true });
+const PlaceArticlesQuerySchema = ArticlesQuerySchema.omit({ place: true });
+
+/** `GET /v1/people/{ref}/articles` (register with prefix /v1/people). */
+export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/:ref/articles',
+    {
+      schema: {
+        operationId: 'listPersonArticles',
+        tags: ['people', 'articles'],
+        summary: 'Articles mentioning a person',
+        params: RefParamsSchema,
+        querystring: PersonArticlesQuerySchema,
+        response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
+      },
+      config: { scope: 'read' },
+    },
+    async (request, reply) => {
+      const person = await findPerson(app.db.db, request.params.ref);
+      if (!person) throw notFound('person');
+      const v = visibilityOf(request.principal);
+      const { limit, include } = request.query;
+      const result = await listArticles(app.db.db, request.query, v, app.cursors, [
+        mentionsPerson(eq(people.id, person.id)),
+      ]);
+      setReadCaching(request, reply);
+      const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
+      return { ...envelope, data: await withIncludes(app.db.db, envelope.data, include, v) };
+    },
+  );
+};
+
+/** `GET /v1/places/{ref}/articles`, places inside it included (register with prefix /v1/places). */
+export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/:ref/articles',
+    {
+      schema: {
+        operationId: 'listPlaceArticles',
+        tags: ['places', 'articles'],
+        summary: 'Articles about a place or any place inside it',
+        params: RefParamsSchema,
+        querystring: PlaceArticlesQuerySchema,
+        response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
+      },
+      config: { scope: 'read' },
+    },
+    async (request, reply) => {
+      const place = await findPlace(app.db.db, request.params.ref);
+      if (!place) throw notFound('place');
+      const v = visibilityOf(request.principal);
+      const { limit, include } = request.query;
+      const result = await listArticles(app.db.db, request.query, v, app.cursors, [
+        aboutPlace(eq(places.id, place.id)),
+      ]);
+      setReadCaching(request, reply);
+      const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
+      return { ...envelope, data: await withIncludes(app.db.db, envelope.data, include, v) };
+    },
+  );
+};

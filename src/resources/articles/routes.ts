@@ -1,0 +1,205 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { revisionRoutes } from '../../content/revisions.js';
+import { requireIfMatch } from '../../content/write.js';
+import { notFound, preconditionFailed } from '../../errors.js';
+import { sendWithEtag, setReadCaching } from '../../http/caching.js';
+import { parseIfMatch, versionEtag } from '../../http/etag.js';
+import { RefParamsSchema } from '../../http/fields.js';
+import { listEnvelope, page } from '../../http/list.js';
+import { errorResponses } from '../../http/problem.js';
+import { visibilityOf } from '../../plugins/auth.js';
+import { articleQuotesRoutes } from '../quotes/relations.js';
+import { ArticleWithIncludesSchema, includesEtag, withIncludes } from './includes.js';
+import { listArticles } from './list.js';
+import { findArticle, toArticle } from './repository.js';
+import {
+  ArticleCreateSchema,
+  ArticlePatchSchema,
+  ArticleReadQuerySchema,
+  ArticleSchema,
+  ArticlesQuerySchema,
+  PublishSchema,
+} from './schemas.js';
+import { createArticle, patchArticle, publishArticle, removeArticle, withdrawArticle } from './service.js';
+
+const tags = ['articles'];
+
+/** If-Match is optional on workflow steps: when given it must name the current version. */
+function optionalIfMatch(header: string | undefined): number | '*' {
+  if (header === undefined || header === '') return '*';
+  const parsed = parseIfMatch(header);
+  if (parsed === null) throw preconditionFailed();
+  return parsed;
+}
+
+const articleRoutes: FastifyPluginAsyncZod = async (app) => {
+  const db = () => app.db.db;
+
+  app.get(
+    '/',
+    {
+      schema: {
+        operationId: 'listArticles',
+        tags,
+        summary: 'List articles (filters, full-text search, includes)',
+        querystring: ArticlesQuerySchema,
+        response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses() },
+      },
+      config: { scope: 'read' },
+    },
+    async (request, reply) => {
+      const v = visibilityOf(request.principal);
+      const { limit, include } = request.query;
+      const result = await listArticles(db(), request.query, v, app.cursors);
+      setReadCaching(request, reply);
+      const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
+      return { ...envelope, data: await withIncludes(db(), envelope.data, include, v) };
+    },
+  );
+
+  app.post(
+    '/',
+    {
+      schema: {
+        operationId: 'createArticle',
+        tags,
+        summary: 'Create an article (as a draft)',
+        body: ArticleCreateSchema,
+        response: { 201: ArticleSchema, ...errorResponses(403, 409, 413, 415, 422) },
+      },
+      config: { scope: 'write' },
+    },
+    async (request, reply) => {
+      const row = await createArticle(db(), request.body, request.principal!.name);
+      reply.code(201).header('location', `/v1/articles/${row.id}`).header('etag', versionEtag(row.version));
+      return toArticle(row);
+    },
+  );
+
+  app.get(
+    '/:ref',
+    {
+      schema: {
+        operationId: 'getArticle',
+        tags,
+        summary: 'Get an article by id or slug',
+        params: RefParamsSchema,
+        querystring: ArticleReadQuerySchema,
+        response: { 200: ArticleWithIncludesSchema, 304: z.undefined(), ...errorResponses(404) },
+      },
+      config: { scope: 'read' },
+    },
+    async (request, reply) => {
+      const v = visibilityOf(request.principal);
+      const row = await findArticle(db(), request.params.ref, v);
+      if (!row) throw notFound('article');
+      const [article] = await withIncludes(db(), [toArticle(row)], request.query.include, v);
+      return sendWithEtag(request, reply, includesEtag(article!), article!);
+    },
+  );
+
+  app.patch(
+    '/:ref',
+    {
+      schema: {
+        operationId: 'updateArticle',
+        tags,
+        summary: 'Update an article (JSON Merge Patch, If-Match required)',
+        params: RefParamsSchema,
+        body: ArticlePatchSchema,
+        response: { 200: ArticleSchema, ...errorResponses(403, 404, 409, 412, 413, 415, 422, 428) },
+      },
+      config: { scope: 'write' },
+    },
+    async (request, reply) => {
+      const ifMatch = requireIfMatch(request);
+      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
+      if (!found) throw notFound('article');
+      const row = await patchArticle(db(), found.id, ifMatch, request.body, request.principal!.name);
+      reply.header('etag', versionEtag(row.version));
+      return toArticle(row);
+    },
+  );
+
+  app.delete(
+    '/:ref',
+    {
+      schema: {
+        operationId: 'deleteArticle',
+        tags,
+        summary: 'Delete an article (If-Match required; 409 while quotes refer to it)',
+        params: RefParamsSchema,
+        response: { 204: z.undefined(), ...errorResponses(403, 404, 409, 412, 428) },
+      },
+      config: { scope: 'write' },
+    },
+    async (request, reply) => {
+      const ifMatch = requireIfMatch(request);
+      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
+      if (!found) throw notFound('article');
+      await removeArticle(db(), found.id, ifMatch, request.principal!.name);
+      return reply.code(204).send();
+    },
+  );
+
+  app.post(
+    '/:ref/publish',
+    {
+      schema: {
+        operationId: 'publishArticle',
+        tags,
+        summary: 'Publish a draft or withdrawn article (optionally backdated; If-Match optional)',
+        params: RefParamsSchema,
+        body: PublishSchema,
+        response: { 200: ArticleSchema, ...errorResponses(403, 404, 409, 412, 413, 415) },
+      },
+      config: { scope: 'write' },
+    },
+    async (request, reply) => {
+      const ifMatch = optionalIfMatch(request.headers['if-match']);
+      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
+      if (!found) throw notFound('article');
+      const at = request.body?.publishedAt;
+      const row = await publishArticle(db(), found.id, ifMatch, at, request.principal!.name);
+      reply.header('etag', versionEtag(row.version));
+      return toArticle(row);
+    },
+  );
+
+  app.post(
+    '/:ref/withdraw',
+    {
+      schema: {
+        operationId: 'withdrawArticle',
+        tags,
+        summary: 'Withdraw a published article: a kill notice for partners (If-Match optional)',
+        params: RefParamsSchema,
+        response: { 200: ArticleSchema, ...errorResponses(403, 404, 409, 412) },
+      },
+      config: { scope: 'write' },
+    },
+    async (request, reply) => {
+      const ifMatch = optionalIfMatch(request.headers['if-match']);
+      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
+      if (!found) throw notFound('article');
+      const row = await withdrawArticle(db(), found.id, ifMatch, request.principal!.name);
+      reply.header('etag', versionEtag(row.version));
+      return toArticle(row);
+    },
+  );
+
+  await app.register(articleQuotesRoutes);
+  await app.register(
+    revisionRoutes({
+      type: 'article',
+      name: 'Article',
+      tag: 'articles',
+      schema: ArticleSchema,
+      resolve: async (a, ref, request) =>
+        (await findArticle(a.db.db, ref, visibilityOf(request.principal)))?.id,
+    }),
+  );
+};
+
+export default articleRoutes;

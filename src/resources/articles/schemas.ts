@@ -1,0 +1,187 @@
+import { z } from 'zod';
+import {
+  IdSchema,
+  LanguageSchema,
+  SlugSchema,
+  storedFields,
+  TimestampSchema,
+  text,
+} from '../../http/fields.js';
+import { listQueryFields } from '../../http/list.js';
+import { registry } from '../../http/registry.js';
+import { EXAMPLE_ARTICLE, EXAMPLE_BODY } from './examples.js';
+
+export const ARTICLE_STATUSES = ['draft', 'published', 'withdrawn'] as const;
+export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+
+const blockText = text(20_000).meta({ description: 'Plain text; HTML is rendered from it, escaped.' });
+
+export const BlockSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('paragraph'), text: blockText }),
+    z.strictObject({ type: z.literal('heading'), text: text(500) }),
+    z.strictObject({
+      type: z.literal('blockquote'),
+      text: blockText,
+      attribution: text(300).optional().meta({ example: 'Volodymyr Zelensky' }),
+    }),
+  ])
+  .meta({
+    description: 'One block of the body: paragraph, heading or blockquote.',
+    example: EXAMPLE_BODY[2],
+  });
+registry.add(BlockSchema, { id: 'Block' });
+export type Block = z.infer<typeof BlockSchema>;
+
+const idList = (what: string) =>
+  z
+    .array(IdSchema)
+    .max(100)
+    .refine((ids) => new Set(ids.map((i) => i.toLowerCase())).size === ids.length, {
+      message: 'must not repeat an id',
+    })
+    .meta({ description: `${what}, in the order the article mentions them.` });
+
+const editable = {
+  language: LanguageSchema,
+  headline: text(300).meta({ example: EXAMPLE_ARTICLE.headline }),
+  standfirst: text(2000).nullable().meta({ example: EXAMPLE_ARTICLE.standfirst }),
+  body: z.array(BlockSchema).max(200).meta({ example: EXAMPLE_BODY }),
+  byline: text(200).nullable().meta({ example: null }),
+  credit: text(200).nullable().meta({ description: 'The source, e.g. a news agency.', example: 'AFP' }),
+  tags: z
+    .array(text(100))
+    .max(50)
+    .meta({ example: ['oorlog in Oekraïne'] }),
+  personIds: idList('People mentioned'),
+  placeIds: idList('Places mentioned'),
+  canonicalUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(2000)
+    .nullable()
+    .meta({ example: 'https://nieuws.example/oekraine/zelensky-onderhandelingen' }),
+  embargoedUntil: TimestampSchema.nullable().meta({
+    description: 'Invisible to callers without the embargo or preview scope until this instant.',
+  }),
+};
+
+export const ArticleSchema = z
+  .object({
+    ...storedFields,
+    slug: SlugSchema,
+    ...editable,
+    status: z.enum(ARTICLE_STATUSES),
+    publishedAt: TimestampSchema.nullable(),
+    firstPublishedAt: TimestampSchema.nullable(),
+  })
+  .meta({ description: 'A news article.' });
+registry.add(ArticleSchema, { id: 'Article' });
+export type Article = z.infer<typeof ArticleSchema>;
+
+export const ArticleCreateSchema = z
+  .strictObject({
+    language: editable.language,
+    headline: editable.headline,
+    slug: SlugSchema.optional().meta({ description: 'Derived from the headline when absent.' }),
+    standfirst: editable.standfirst.optional(),
+    body: editable.body.default([]),
+    byline: editable.byline.optional(),
+    credit: editable.credit.optional(),
+    tags: editable.tags.default([]),
+    personIds: editable.personIds.default([]),
+    placeIds: editable.placeIds.default([]),
+    canonicalUrl: editable.canonicalUrl.optional(),
+    embargoedUntil: editable.embargoedUntil.optional(),
+  })
+  .meta({ description: 'A new article; it starts as a draft.', example: EXAMPLE_ARTICLE });
+registry.add(ArticleCreateSchema, { id: 'ArticleCreate' });
+export type ArticleCreate = z.infer<typeof ArticleCreateSchema>;
+
+/** JSON Merge Patch (RFC 7396): absent keeps, null removes (optional fields only). */
+export const ArticlePatchSchema = z
+  .strictObject({
+    language: editable.language.optional(),
+    headline: editable.headline.optional(),
+    slug: SlugSchema.optional(),
+    standfirst: editable.standfirst.optional(),
+    body: editable.body.optional(),
+    byline: editable.byline.optional(),
+    credit: editable.credit.optional(),
+    tags: editable.tags.optional(),
+    personIds: editable.personIds.optional(),
+    placeIds: editable.placeIds.optional(),
+    canonicalUrl: editable.canonicalUrl.optional(),
+    embargoedUntil: editable.embargoedUntil.optional(),
+  })
+  .meta({
+    description: 'Status and publication times change only through publish and withdraw.',
+    example: { standfirst: 'Correctie: de ontmoeting vond zaterdag plaats, niet vrijdag.' },
+  });
+registry.add(ArticlePatchSchema, { id: 'ArticlePatch' });
+export type ArticlePatch = z.infer<typeof ArticlePatchSchema>;
+
+export const PublishSchema = z
+  .strictObject({
+    publishedAt: TimestampSchema.optional().meta({
+      description: 'A past instant, for imported archives; now when absent.',
+      example: '2022-05-07T14:30:00.000Z',
+    }),
+  })
+  // Fastify hands a bodiless POST to the validator as null.
+  .nullish()
+  .meta({ description: 'Optional: the publication time of an imported article.' });
+registry.add(PublishSchema, { id: 'ArticlePublish' });
+
+export const INCLUDES = ['people', 'places', 'quotes'] as const;
+export type Include = (typeof INCLUDES)[number];
+
+export const IncludeSchema = z
+  .string()
+  .max(60)
+  .transform((s) => s.split(','))
+  .pipe(
+    z
+      .array(z.enum(INCLUDES))
+      .refine((a) => new Set(a).size === a.length, { message: 'must not name a relation twice' }),
+  )
+  .optional()
+  .meta({
+    description: 'Related resources to embed, comma-separated: people, places, quotes.',
+    example: 'people,places,quotes',
+  });
+
+const refFilter = (what: string, example: string) =>
+  z
+    .string()
+    .max(120)
+    .regex(/^[A-Za-z0-9-]+$/, 'must be an id or a slug')
+    .optional()
+    .meta({ description: what, example });
+
+export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', '-updatedAt', 'relevance'] as const;
+
+export const ArticlesQuerySchema = z.strictObject({
+  ...listQueryFields,
+  sort: z
+    .enum(ARTICLE_SORTS)
+    .optional()
+    .meta({ description: 'Default `-publishedAt`; `relevance` (default) with `q`.' }),
+  q: text(200)
+    .optional()
+    .meta({ description: 'Full text over headline, standfirst, body and tags.', example: 'onderhandeling' }),
+  status: z.enum(ARTICLE_STATUSES).optional().meta({
+    description: 'Drafts and withdrawn articles only with the preview scope (otherwise 400).',
+  }),
+  language: LanguageSchema.optional(),
+  tag: text(100).optional().meta({ example: 'diplomatie' }),
+  person: refFilter('Only articles mentioning this person (id or slug).', 'volodymyr-zelensky'),
+  place: refFilter('Only articles about this place or a place inside it (id or slug).', 'marioepol'),
+  publishedAfter: TimestampSchema.optional().meta({ description: 'Published strictly after this instant.' }),
+  publishedBefore: TimestampSchema.optional().meta({
+    description: 'Published strictly before this instant.',
+  }),
+  include: IncludeSchema,
+});
+export type ArticlesQuery = z.infer<typeof ArticlesQuerySchema>;
+
+export const ArticleReadQuerySchema = z.strictObject({ include: IncludeSchema });

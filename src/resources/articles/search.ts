@@ -1,0 +1,56 @@
+import { type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+
+/**
+ * The text search configurations of migration 0000 (accent-folding copies of the built-in
+ * ones). Without a language filter a query is parsed with each of them and the results are
+ * OR-ed, so that a row stemmed with its own language's rules matches and the expression is
+ * still a constant the GIN index can serve (a per-row config would defeat the index).
+ */
+const CONFIGS = [
+  'kopij_dutch',
+  'kopij_english',
+  'kopij_german',
+  'kopij_french',
+  'kopij_spanish',
+  'kopij_italian',
+  'kopij_portuguese',
+  'kopij_swedish',
+  'kopij_danish',
+  'kopij_norwegian',
+  'kopij_finnish',
+  'kopij_russian',
+  'kopij_simple',
+] as const;
+
+const WEBSEARCH_SYNTAX = /["()]|(^|\s)-|\sor\s/i;
+const MIN_PREFIX = 3;
+
+/**
+ * Snowball gaps (`Oekraïne` -> oekrain, `Oekraïense` -> oekraien; kernwapen/kernwapens)
+ * make stems miss words a reader would call the same. For plain input (no quotes,
+ * exclusions or `or`, whose meaning a prefix query would change) every word of three or
+ * more characters also matches as an accent-folded prefix. Words are letters and digits
+ * only, so nothing from the input reaches the tsquery syntax.
+ */
+function prefixQuery(q: string): string | undefined {
+  if (WEBSEARCH_SYNTAX.test(q)) return undefined;
+  const words = (q.match(/[\p{L}\p{N}]+/gu) ?? []).filter((w) => w.length >= MIN_PREFIX).slice(0, 16);
+  return words.length ? words.map((w) => `${w}:*`).join(' & ') : undefined;
+}
+
+/** The tsquery for `q`: websearch syntax, per language (or every language), plus prefixes. */
+export function tsQuery(q: string, language?: string): SQL {
+  const parts = language
+    ? [sql`websearch_to_tsquery(kopij_ts_config(${language}), ${q})`]
+    : CONFIGS.map((c) => sql`websearch_to_tsquery(${sql.raw(`'${c}'`)}::regconfig, ${q})`);
+  const prefix = prefixQuery(q);
+  if (prefix) parts.push(sql`to_tsquery('kopij_simple'::regconfig, ${prefix})`);
+  return sql`(${sql.join(parts, sql` || `)})`;
+}
+
+export const matches = (column: PgColumn, query: SQL): SQL => sql`${column} @@ ${query}`;
+
+/** float8 so the score survives a JSON cursor exactly and compares equal on the next page. */
+export const rank = (column: PgColumn, query: SQL): SQL<number> =>
+  sql<number>`ts_rank(${column}, ${query})::float8`;

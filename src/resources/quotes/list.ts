@@ -1,0 +1,77 @@
+import { and, eq, gte, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client.js';
+import { articles, people, quotes } from '../../db/schema.js';
+import { validationError } from '../../errors.js';
+import type { CursorCodec } from '../../http/cursor.js';
+import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
+import type { Visibility } from '../../plugins/auth.js';
+import { inPlace, personRef, placeRef } from '../articles/filters.js';
+import { articleRef } from '../articles/repository.js';
+import { matches, rank, tsQuery } from '../articles/search.js';
+import { type QuoteRow, quoteColumns } from './repository.js';
+import type { QuotesQuery } from './schemas.js';
+import { quoteVisible } from './visibility.js';
+
+export type ScoredQuoteRow = QuoteRow & { score: number };
+
+interface SortKey {
+  key: PgColumn | SQL;
+  dir: SortDirection;
+  cast: string;
+  value: (r: ScoredQuoteRow) => string | number | null;
+}
+
+function sortKeys(score: SQL<number>): Record<string, SortKey> {
+  return {
+    '-createdAt': { key: quotes.createdAt, dir: 'desc', cast: TS, value: (r) => r.createdAt.toISOString() },
+    createdAt: { key: quotes.createdAt, dir: 'asc', cast: TS, value: (r) => r.createdAt.toISOString() },
+    '-updatedAt': { key: quotes.updatedAt, dir: 'desc', cast: TS, value: (r) => r.updatedAt.toISOString() },
+    relevance: { key: score, dir: 'desc', cast: '::float8', value: (r) => r.score },
+  };
+}
+
+function filters(query: Partial<QuotesQuery>): SQL[] {
+  const where: SQL[] = [];
+  if (query.person)
+    where.push(
+      sql`${quotes.personId} in (select ${people.id} from ${people} where ${personRef(query.person)})`,
+    );
+  if (query.article)
+    where.push(
+      sql`${quotes.articleId} in (select ${articles.id} from ${articles} where ${articleRef(query.article)})`,
+    );
+  if (query.place) where.push(inPlace(quotes.placeId, placeRef(query.place)));
+  if (query.language) where.push(eq(quotes.language, query.language));
+  if (query.updatedSince) where.push(gte(quotes.updatedAt, new Date(query.updatedSince)));
+  return where;
+}
+
+/**
+ * One page (plus one row) of the quotes the caller may see. `extra` narrows it for the
+ * relation endpoints (quotes of a person, of an article).
+ */
+export async function listQuotes(
+  tx: Executor,
+  query: Partial<QuotesQuery> & { limit: number },
+  v: Visibility,
+  codec: CursorCodec,
+  extra: SQL[] = [],
+): Promise<{ rows: ScoredQuoteRow[]; sort: string; sortValue: SortKey['value'] }> {
+  const sort = query.sort ?? (query.q ? 'relevance' : '-createdAt');
+  if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
+  const tsq = query.q ? tsQuery(query.q, query.language) : undefined;
+  const score = tsq ? rank(quotes.search, tsq) : sql<number>`0::float8`;
+  const where = [quoteVisible(v), ...filters(query), ...extra];
+  if (tsq) where.push(matches(quotes.search, tsq));
+  const k = sortKeys(score)[sort]!;
+  if (query.cursor)
+    where.push(afterCursor(k.key, quotes.id, k.dir, codec.decode(query.cursor, sort), k.cast));
+  const rows = await tx
+    .select({ ...quoteColumns, score })
+    .from(quotes)
+    .where(and(...where))
+    .orderBy(orderBy(k.key, quotes.id, k.dir))
+    .limit(query.limit + 1);
+  return { rows, sort, sortValue: k.value };
+}

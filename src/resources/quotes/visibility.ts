@@ -1,0 +1,13 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { articles, quotes } from '../../db/schema.js';
+import type { Visibility } from '../../plugins/auth.js';
+import { articleVisible } from '../articles/visibility.js';
+
+/**
+ * The one rule for quotes: a quote is as visible as the article it was taken from, and
+ * always visible when it was taken from none. Built on articleVisible, inside the SQL.
+ */
+export function quoteVisible(v: Visibility): SQL {
+  if (v.preview) return sql`true`;
+  return sql`(${quotes.articleId} is null or exists (select 1 from ${articles} where ${articles.id} = ${quotes.articleId} and ${articleVisible(v)}))`;
+}

@@ -1,0 +1,257 @@
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+
+const ctx = await buildTestApp(t);
+const { req } = ctx;
+
+async function post(url: string, body: Record<string, unknown>) {
+  const res = await req('POST', url, { as: 'write', body });
+  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
+  return res.json();
+}
+
+async function article(body: Record<string, unknown>, publishedAt?: string) {
+  const a = await post('/v1/articles', { language: 'nl', ...body });
+  if (!publishedAt) return a;
+  const res = await req('POST', `/v1/articles/${a.id}/publish`, { as: 'write', body: { publishedAt } });
+  if (res.statusCode !== 200) throw new Error(res.body);
+  return res.json();
+}
+
+// Ukraine > Donetsk region > Marioepol > Azovstal; Kiev.
+const zelensky = await post('/v1/people', { name: 'Volodymyr Zelensky' });
+const guterres = await post('/v1/people', { name: 'António Guterres' });
+const ukraine = await post('/v1/places', { name: 'Oekraïne', kind: 'country', countryCode: 'UA' });
+const donetsk = await post('/v1/places', { name: 'Oblast Donetsk', kind: 'region', parentId: ukraine.id });
+const mariupol = await post('/v1/places', { name: 'Marioepol', kind: 'city', parentId: donetsk.id });
+const azovstal = await post('/v1/places', { name: 'Azovstal', kind: 'site', parentId: mariupol.id });
+const kiev = await post('/v1/places', { name: 'Kiev', kind: 'city', parentId: ukraine.id });
+
+const a1 = await article(
+  {
+    headline: 'Burgers uit Azovstal geëvacueerd',
+    tags: ['oorlog'],
+    personIds: [zelensky.id],
+    placeIds: [azovstal.id],
+  },
+  '2022-05-07T10:00:00Z',
+);
+const a2 = await article(
+  {
+    language: 'en',
+    headline: 'Guterres visits Kyiv',
+    tags: ['diplomacy'],
+    personIds: [guterres.id],
+    placeIds: [kiev.id],
+  },
+  '2022-05-08T10:00:00Z',
+);
+const a3 = await article(
+  {
+    headline: 'Zelensky en Guterres spreken in Kiev',
+    tags: ['oorlog', 'diplomatie'],
+    personIds: [zelensky.id, guterres.id],
+    placeIds: [kiev.id, mariupol.id],
+  },
+  '2022-05-09T10:00:00Z',
+);
+const draft = await article({
+  headline: 'Concept over Marioepol',
+  personIds: [zelensky.id],
+  placeIds: [mariupol.id],
+});
+
+const ids = (res: { json(): { data: { id: string }[] } }) => res.json().data.map((a) => a.id);
+
+t.test('default order is newest published first; other sorts', async (t) => {
+  t.same(ids(await req('GET', '/v1/articles')), [a3.id, a2.id, a1.id]);
+  t.same(ids(await req('GET', '/v1/articles?sort=publishedAt')), [a1.id, a2.id, a3.id]);
+  await req('PATCH', `/v1/articles/${a1.id}`, {
+    as: 'write',
+    body: { credit: 'AFP' },
+    headers: { 'if-match': '"2"' },
+  });
+  t.same(ids(await req('GET', '/v1/articles?sort=-updatedAt')), [a1.id, a3.id, a2.id]);
+  t.same(
+    ids(await req('GET', '/v1/articles', { as: 'preview' })),
+    [draft.id, a3.id, a2.id, a1.id],
+    'drafts (no date) first for editors',
+  );
+  t.equal((await req('GET', '/v1/articles?sort=relevance')).statusCode, 400, 'relevance needs q');
+  for (const bad of [
+    'sort=headline',
+    'sort=author.passwordHash',
+    'preview=1',
+    'draft=true',
+    'filter[status]=draft',
+    'fields=*',
+    'offset=5',
+  ])
+    t.equal((await req('GET', `/v1/articles?${bad}`)).statusCode, 400, bad);
+});
+
+t.test('filters', async (t) => {
+  const get = async (qs: string, as?: 'preview') =>
+    ids(await req('GET', `/v1/articles?${qs}`, as ? { as } : {}));
+  t.same(await get('language=nl'), [a3.id, a1.id]);
+  t.same(await get('language=en'), [a2.id]);
+  t.same(await get('tag=oorlog'), [a3.id, a1.id]);
+  t.same(await get('tag=diplomacy'), [a2.id]);
+  t.same(await get(`tag=${encodeURIComponent("a','b")}`), [], 'literal, no SQL');
+  t.same(await get('person=volodymyr-zelensky'), [a3.id, a1.id]);
+  t.same(await get(`person=${guterres.id}`), [a3.id, a2.id]);
+  t.same(await get('person=volodymyr-zelensky', 'preview'), [draft.id, a3.id, a1.id]);
+  t.same(await get('person=nobody'), []);
+  t.same(await get('place=azovstal'), [a1.id]);
+  t.same(await get('place=marioepol'), [a3.id, a1.id], 'Azovstal lies in Marioepol');
+  t.same(await get(`place=${donetsk.id}`), [a3.id, a1.id], 'and in the Donetsk region');
+  t.same(await get('place=oekraine'), [a3.id, a2.id, a1.id]);
+  t.same(await get('place=kiev'), [a3.id, a2.id]);
+  t.same(await get('publishedAfter=2022-05-07T10:00:00Z'), [a3.id, a2.id], 'strictly after');
+  t.same(await get('publishedBefore=2022-05-09T10:00:00Z'), [a2.id, a1.id], 'strictly before');
+  t.same(await get('publishedAfter=2022-05-07T12:00:00%2B02:00&publishedBefore=2022-05-08T23:00:00Z'), [
+    a2.id,
+  ]);
+  t.same(await get('updatedSince=2999-01-01T00:00:00Z'), []);
+  t.same(await get('language=nl&tag=diplomatie&person=antonio-guterres&place=kiev'), [a3.id], 'combined');
+  t.same(await get('status=published'), [a3.id, a2.id, a1.id]);
+  t.same(await get('status=draft', 'preview'), [draft.id]);
+  t.equal(
+    (await req('GET', '/v1/articles?status=draft')).statusCode,
+    400,
+    'anonymous may not ask for drafts',
+  );
+  t.equal((await req('GET', '/v1/articles?status=withdrawn', { as: 'read' })).statusCode, 400);
+  t.equal((await req('GET', '/v1/articles?status=draft', { as: 'embargo' })).statusCode, 400);
+  t.equal((await req('GET', '/v1/articles?publishedAfter=yesterday')).statusCode, 400);
+  t.equal((await req('GET', '/v1/articles?language=x')).statusCode, 400);
+});
+
+t.test('relations: a person’s and a place’s articles (places nested at any depth)', async (t) => {
+  t.same(ids(await req('GET', '/v1/people/volodymyr-zelensky/articles')), [a3.id, a1.id]);
+  t.same(ids(await req('GET', '/v1/people/volodymyr-zelensky/articles', { as: 'preview' })), [
+    draft.id,
+    a3.id,
+    a1.id,
+  ]);
+  t.same(ids(await req('GET', '/v1/places/azovstal/articles')), [a1.id]);
+  t.same(ids(await req('GET', '/v1/places/marioepol/articles')), [a3.id, a1.id]);
+  t.same(ids(await req('GET', `/v1/places/${donetsk.slug}/articles`)), [a3.id, a1.id]);
+  t.same(ids(await req('GET', `/v1/places/${ukraine.id}/articles?language=en`)), [a2.id]);
+  const page1 = await req('GET', '/v1/places/oekraine/articles?limit=2');
+  t.same(ids(page1), [a3.id, a2.id]);
+  const next = encodeURIComponent(page1.json().page.next);
+  t.same(ids(await req('GET', `/v1/places/oekraine/articles?limit=2&cursor=${next}`)), [a1.id]);
+  t.equal((await req('GET', '/v1/people/nobody/articles')).statusCode, 404);
+  t.equal((await req('GET', '/v1/places/01890000-0000-7000-8000-000000000000/articles')).statusCode, 404);
+  t.equal((await req('GET', '/v1/places/kiev/articles?place=x')).statusCode, 400);
+});
+
+t.test('keyset pagination is stable while articles are published in between', async (t) => {
+  const extra = [];
+  for (let i = 0; i < 5; i++)
+    extra.push(
+      await article({ headline: `Pagina ${i}`, tags: ['paginering'] }, `2022-06-0${i + 1}T10:00:00Z`),
+    );
+  const expected = ids(await req('GET', '/v1/articles?tag=paginering&limit=100'));
+  const seen: string[] = [];
+  let url = '/v1/articles?tag=paginering&limit=2';
+  let round = 0;
+  while (url) {
+    const res = await req('GET', url);
+    t.equal(res.statusCode, 200);
+    const body = res.json();
+    seen.push(...body.data.map((a: { id: string }) => a.id));
+    // Newer articles land on pages already read: the cursor must neither repeat nor skip.
+    await article({ headline: `Tussendoor ${round}`, tags: ['paginering'] }, `2022-07-0${++round}T10:00:00Z`);
+    url = body.page.next
+      ? `/v1/articles?tag=paginering&limit=2&cursor=${encodeURIComponent(body.page.next)}`
+      : '';
+  }
+  t.same(seen, expected);
+  const first = (await req('GET', '/v1/articles?limit=1')).json().page.next;
+  t.equal(
+    (await req('GET', `/v1/articles?sort=publishedAt&cursor=${encodeURIComponent(first)}`)).statusCode,
+    400,
+  );
+  t.equal(
+    (await req('GET', `/v1/articles?cursor=${encodeURIComponent(first)}x`)).statusCode,
+    400,
+    'tampered',
+  );
+  for (const bad of ['0', '101', '-1', '1e3', 'abc'])
+    t.equal((await req('GET', `/v1/articles?limit=${bad}`)).statusCode, 400, `limit=${bad}`);
+});
+
+t.test('include embeds people, places and quotes with a fixed number of queries', async (t) => {
+  for (let i = 0; i < 12; i++) {
+    const a = await article(
+      {
+        headline: `Inclusie ${i}`,
+        tags: ['inclusie'],
+        personIds: [zelensky.id, guterres.id],
+        placeIds: [kiev.id],
+      },
+      `2022-08-${String(i + 1).padStart(2, '0')}T10:00:00Z`,
+    );
+    await post('/v1/quotes', { text: `Citaat ${i}`, language: 'nl', personId: zelensky.id, articleId: a.id });
+  }
+  const url = (limit: number) => `/v1/articles?tag=inclusie&include=people,places,quotes&limit=${limit}`;
+  ctx.resetQueries();
+  const small = await req('GET', url(2));
+  const smallCount = ctx.queries.length;
+  ctx.resetQueries();
+  const large = await req('GET', url(20));
+  const largeCount = ctx.queries.length;
+  t.equal(small.json().data.length, 2);
+  t.equal(large.json().data.length, 12);
+  t.equal(largeCount, smallCount, `same number of queries for 2 and 12 rows (${smallCount})`);
+  t.ok(largeCount <= 4, 'one for the page and one per relation');
+  const first = large.json().data[0];
+  t.same(
+    first.people.map((p: { id: string }) => p.id),
+    [zelensky.id, guterres.id],
+    'people in article order',
+  );
+  t.same(
+    first.places.map((p: { slug: string }) => p.slug),
+    ['kiev'],
+  );
+  t.equal(first.quotes.length, 1);
+  t.match(first.quotes[0].text, /^Citaat/);
+  const plain = (await req('GET', '/v1/articles?tag=inclusie&limit=1')).json().data[0];
+  t.notOk('people' in plain, 'nothing embedded unless asked');
+
+  for (const bad of ['persons', 'people,people', 'people.quotes', 'people,,places', '*'])
+    t.equal((await req('GET', `/v1/articles?include=${bad}`)).statusCode, 400, `include=${bad}`);
+});
+
+t.test('single read with include: composite ETag that changes with an included resource', async (t) => {
+  const url = `/v1/articles/${a3.slug}?include=people,places`;
+  const res = await req('GET', url);
+  t.equal(res.statusCode, 200);
+  t.same(
+    res.json().people.map((p: { id: string }) => p.id),
+    [zelensky.id, guterres.id],
+  );
+  t.same(
+    res.json().places.map((p: { id: string }) => p.id),
+    [kiev.id, mariupol.id],
+  );
+  const etag = res.headers.etag as string;
+  t.match(etag, /^"2-[0-9a-f]+"$/);
+  t.equal((await req('GET', `/v1/articles/${a3.slug}`)).headers.etag, '"2"', 'plain read: plain ETag');
+  t.equal((await req('GET', url, { headers: { 'if-none-match': etag } })).statusCode, 304);
+  const person = (await req('GET', `/v1/people/${guterres.id}`)).json();
+  await req('PATCH', `/v1/people/${guterres.id}`, {
+    as: 'write',
+    body: { description: 'Secretaris-generaal van de VN' },
+    headers: { 'if-match': `"${person.version}"` },
+  });
+  const after = await req('GET', url, { headers: { 'if-none-match': etag } });
+  t.equal(after.statusCode, 200, 'a changed person invalidates the cached article');
+  t.not(after.headers.etag, etag);
+  t.equal(after.json().people[1].description, 'Secretaris-generaal van de VN');
+  t.equal((await req('GET', `/v1/articles/${a3.slug}?include=quotes,quotes`)).statusCode, 400);
+  t.equal((await req('GET', `/v1/articles/${a3.slug}?expand=people`)).statusCode, 400);
+});

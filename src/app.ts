@@ -15,14 +15,20 @@ import errorsPlugin from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
-import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
-import articleRoutes from './resources/articles/routes.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
 import keyRoutes from './resources/keys/routes.js';
 import peopleRoutes from './resources/people/routes.js';
 import placeRoutes from './resources/places/routes.js';
-import { personQuotesRoutes } from './resources/quotes/relations.js';
-import quoteRoutes from './resources/quotes/routes.js';
+import webhookRoutes from './resources/webhooks/routes.js';
+import changesRoutes from './syndication/changes.js';
+import { type Resolver, systemResolver } from './syndication/ssrf.js';
+import { WebhookWorker } from './syndication/webhook-worker.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    webhookWorker: WebhookWorker;
+  }
+}
 
 export interface BuildOptions {
   /** Use this database instead of opening one from the config (tests); it is not closed with the app. */
@@ -30,6 +36,14 @@ export interface BuildOptions {
   dbOptions?: DbOptions;
   /** false for none, or pino options (a test's stream); level, redaction and serializers are ours. */
   logger?: false | { level?: string; stream?: NodeJS.WritableStream };
+  /** Start the background workers (the server does; tests opt in). */
+  workers?: boolean;
+  /** DNS for webhook URLs; tests inject one to play DNS rebinding. */
+  resolve?: Resolver;
+  /** Scales webhook retry delays (tests retry in milliseconds). */
+  webhookBackoffScale?: number;
+  webhookPollMs?: number;
+  webhookTimeoutMs?: number;
 }
 
 const SECRET_IN_URL = /([?&](?:api_key|apikey|access_token|key|token)=)[^&]*/gi;
@@ -126,10 +140,24 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(keyRoutes, { prefix: '/v1/keys' });
   await app.register(peopleRoutes, { prefix: '/v1/people' });
   await app.register(placeRoutes, { prefix: '/v1/places' });
-  await app.register(articleRoutes, { prefix: '/v1/articles' });
-  await app.register(quoteRoutes, { prefix: '/v1/quotes' });
-  await app.register(personArticlesRoutes, { prefix: '/v1/people' });
-  await app.register(personQuotesRoutes, { prefix: '/v1/people' });
-  await app.register(placeArticlesRoutes, { prefix: '/v1/places' });
+  const resolve = options.resolve ?? systemResolver;
+  await app.register(webhookRoutes, { prefix: '/v1/webhooks', resolve });
+  await app.register(changesRoutes, { prefix: '/v1/changes' });
+
+  const worker = new WebhookWorker({
+    db: database.db,
+    log: app.log,
+    allowPrivate: config.webhookAllowPrivate,
+    resolve,
+    backoffScale: options.webhookBackoffScale,
+    pollMs: options.webhookPollMs,
+    timeoutMs: options.webhookTimeoutMs,
+  });
+  app.decorate('webhookWorker', worker);
+  if (options.workers) {
+    app.addHook('onReady', async () => worker.start());
+    // Before the database closes: attempts in flight finish and record their result.
+    app.addHook('preClose', async () => worker.stop());
+  }
   return app;
 }

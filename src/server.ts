@@ -14,7 +14,7 @@ try {
   throw err;
 }
 
-const app = await buildApp(config);
+const app = await buildApp(config, { workers: true });
 
 // First start on an empty database with no ADMIN_KEY: make an admin key and show it once.
 if (!config.adminKey && (await keyCount(app.db.db)) === 0) {

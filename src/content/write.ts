@@ -5,6 +5,7 @@ import type { Executor } from '../db/client.js';
 import { changes, revisions } from '../db/schema.js';
 import { notFound, preconditionFailed, preconditionRequired } from '../errors.js';
 import { parseIfMatch } from '../http/etag.js';
+import { enqueueDeliveries } from '../syndication/outbox.js';
 import { completeIdempotency } from './idempotency.js';
 
 /**
@@ -40,14 +41,19 @@ export async function recordChange(tx: Executor, c: Change): Promise<void> {
     changedBy: c.actor,
     createdAt: c.at,
   });
-  await tx.insert(changes).values({
-    resourceType: c.type,
-    resourceId: c.id,
-    action: c.action,
-    version: c.version,
-    audience: c.audience,
-    at: c.at,
-  });
+  const [logged] = await tx
+    .insert(changes)
+    .values({
+      resourceType: c.type,
+      resourceId: c.id,
+      action: c.action,
+      version: c.version,
+      audience: c.audience,
+      at: c.at,
+    })
+    .returning({ seq: changes.seq });
+  // Partners hear only of what the public may see; drafts and embargoed work stay in-house.
+  if (c.audience === 'public') await enqueueDeliveries(tx, { ...c, seq: logged!.seq });
   if (c.action !== 'deleted') {
     await completeIdempotency(tx, {
       created: c.action === 'created',

@@ -31,6 +31,8 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
         { name: 'quotes', description: 'Statements by people' },
         { name: 'people', description: 'People quoted or mentioned' },
         { name: 'places', description: 'Places, nested' },
+        { name: 'syndication', description: 'Change log, feeds and news formats for partners' },
+        { name: 'webhooks', description: 'Signed event deliveries (admin)' },
         { name: 'keys', description: 'API keys (admin)' },
         { name: 'operations', description: 'Health and readiness' },
       ],

@@ -1,5 +1,5 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { type BuildOptions, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import type { Database } from '../../src/db/client.js';
 import { freshDatabase } from './database.js';
@@ -27,13 +27,17 @@ export interface TestContext {
 export async function buildTestApp(
   t: Tap,
   env: Record<string, string> = {},
-  opts: { database?: Database; logger?: { level?: string; stream?: NodeJS.WritableStream } } = {},
+  opts: {
+    database?: Database;
+    logger?: { level?: string; stream?: NodeJS.WritableStream };
+    build?: Omit<BuildOptions, 'database' | 'logger'>;
+  } = {},
 ): Promise<TestContext> {
   const queries: string[] = [];
   const shared = opts.database;
   const database = shared ?? (await freshDatabase({ onQuery: (q) => queries.push(q) }));
   const config = loadConfig({ ADMIN_KEY, LOG_LEVEL: 'silent', RATE_LIMIT_PER_MINUTE: '100000', ...env });
-  const app = await buildApp(config, { database, logger: opts.logger ?? false });
+  const app = await buildApp(config, { ...opts.build, database, logger: opts.logger ?? false });
   await app.ready();
   t.teardown(async () => {
     await app.close();

@@ -14,8 +14,6 @@ import { MIGRATIONS_FOLDER, runMigrations } from '../../src/db/migrate.js';
  */
 export const serverUrl = process.env.KOPIJ_TEST_DATABASE_URL || undefined;
 
-const TEMPLATE_DB = 'kopij_test_template';
-
 function migrationsHash(): string {
   const h = createHash('sha256');
   for (const f of readdirSync(MIGRATIONS_FOLDER, { recursive: true }).map(String).sort()) {
@@ -24,6 +22,9 @@ function migrationsHash(): string {
   }
   return h.digest('hex').slice(0, 16);
 }
+
+/** Named by the migrations it holds, so concurrent or repeated runs share one safely. */
+const templateDb = () => `kopij_tpl_${migrationsHash()}`;
 
 const templateFile = () => join(tmpdir(), `kopij-pglite-template-${migrationsHash()}.tar.gz`);
 
@@ -36,15 +37,24 @@ function withDatabase(url: string, name: string): string {
 /** Run once before the test files (tap's `before`). */
 export async function prepareTemplate(): Promise<void> {
   if (serverUrl) {
+    const name = templateDb();
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
-    await admin.query(`drop database if exists ${TEMPLATE_DB} with (force)`);
-    await admin.query(`create database ${TEMPLATE_DB}`);
-    await admin.end();
-    const config = loadConfig({ DATABASE_URL: withDatabase(serverUrl, TEMPLATE_DB) });
-    const db = await createDb(config);
-    await runMigrations(db);
-    await db.close();
+    try {
+      await admin.query('select pg_advisory_lock(4242002)');
+      const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
+      if (exists.rowCount) return;
+      // Built under another name and renamed when complete: a half-built template is never used.
+      const building = `${name}_building`;
+      await admin.query(`drop database if exists ${building} with (force)`);
+      await admin.query(`create database ${building}`);
+      const db = await createDb(loadConfig({ DATABASE_URL: withDatabase(serverUrl, building) }));
+      await runMigrations(db);
+      await db.close();
+      await admin.query(`alter database ${building} rename to ${name}`);
+    } finally {
+      await admin.end();
+    }
     return;
   }
   const file = templateFile();
@@ -77,7 +87,7 @@ export async function freshDatabase(options: DbOptions = {}): Promise<Database> 
     const name = `kopij_t_${randomBytes(6).toString('hex')}`;
     const admin = new pg.Client({ connectionString: serverUrl });
     await admin.connect();
-    await admin.query(`create database ${name} template ${TEMPLATE_DB}`);
+    await admin.query(`create database ${name} template ${templateDb()}`);
     await admin.end();
     const db = await createDb(loadConfig({ DATABASE_URL: withDatabase(serverUrl, name) }), options);
     return {

@@ -1,0 +1,75 @@
+import http from 'node:http';
+import https from 'node:https';
+import ipaddr from 'ipaddr.js';
+import { guardedLookup, isPublicAddress, type Resolver } from './ssrf.js';
+
+export const RESPONSE_CAP_BYTES = 64 * 1024;
+
+export interface SendResult {
+  statusCode: number | null;
+  error: string | null;
+}
+
+/**
+ * POSTs one signed delivery. Never follows redirects (a 3xx is a failed attempt), gives up
+ * at the timeout, stops reading past 64 KiB, and connects only to addresses the SSRF guard
+ * accepted at connect time.
+ */
+export function send(
+  target: string,
+  body: string,
+  headers: Record<string, string>,
+  opts: { timeoutMs: number; allowPrivate: boolean; resolve: Resolver },
+): Promise<SendResult> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: SendResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      return done({ statusCode: null, error: 'invalid URL' });
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    if (!opts.allowPrivate && ipaddr.isValid(host) && !isPublicAddress(host)) {
+      return done({ statusCode: null, error: 'refused: non-public address' });
+    }
+    const client = url.protocol === 'https:' ? https : http;
+    const req = client.request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'Kopij-Webhooks/1', ...headers },
+      lookup: guardedLookup(opts) as never,
+      agent: false,
+    });
+    const timer = setTimeout(() => {
+      req.destroy();
+      done({ statusCode: null, error: `timed out after ${opts.timeoutMs} ms` });
+    }, opts.timeoutMs);
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      done({ statusCode: null, error: err.message.slice(0, 300) }),
+    );
+    req.on('response', (res) => {
+      let received = 0;
+      res.on('data', (chunk: Buffer) => {
+        received += chunk.length;
+        if (received > RESPONSE_CAP_BYTES) {
+          res.destroy();
+          done({
+            statusCode: res.statusCode ?? null,
+            error: `response larger than ${RESPONSE_CAP_BYTES} bytes`,
+          });
+        }
+      });
+      res.on('end', () => done({ statusCode: res.statusCode ?? null, error: null }));
+      res.on('error', (err) =>
+        done({ statusCode: res.statusCode ?? null, error: err.message.slice(0, 300) }),
+      );
+    });
+    req.end(body);
+  });
+}

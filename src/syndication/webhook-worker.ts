@@ -1,0 +1,158 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import { Webhook } from 'standardwebhooks';
+import type { Db } from '../db/client.js';
+import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema.js';
+import { send } from './deliver.js';
+import type { Resolver } from './ssrf.js';
+
+/** Delays after attempts 1..7 (~22 h in all): the 8th failure gives up. */
+const BACKOFF_MS = [30e3, 2 * 60e3, 10 * 60e3, 30 * 60e3, 60 * 60e3, 3 * 3600e3, 6 * 3600e3, 12 * 3600e3];
+export const MAX_ATTEMPTS = 8;
+const CLAIM_MS = 60_000;
+const BATCH = 10;
+
+export interface WorkerOptions {
+  db: Db;
+  log: FastifyBaseLogger;
+  allowPrivate: boolean;
+  resolve: Resolver;
+  timeoutMs?: number;
+  /** Multiplies every backoff delay; tests make retries fast with a tiny scale. */
+  backoffScale?: number;
+  pollMs?: number;
+}
+
+type Claimed = {
+  id: string;
+  webhook_id: string;
+  payload: unknown;
+  attempts: number;
+  url: string;
+  secret: string;
+  created_at: Date | string;
+};
+
+/**
+ * Delivers the outbox. Rows are claimed with FOR UPDATE SKIP LOCKED plus a lease, so any
+ * number of instances can run workers without delivering the same attempt twice, and a
+ * crashed worker's claim simply expires.
+ */
+export class WebhookWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+
+  constructor(private readonly opts: WorkerOptions) {}
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Finishes the attempts in flight (their results are recorded), then stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Runs one claim-and-deliver round; returns how many deliveries it attempted. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((d) => this.attempt(d)));
+    return claimed.length;
+  }
+
+  private schedule(ms: number) {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.runOnce()
+        .catch((err) => {
+          this.opts.log.warn({ err }, 'webhook worker round failed');
+          return 0;
+        })
+        .then((n) => this.schedule(n === BATCH ? 0 : (this.opts.pollMs ?? 1000)));
+    }, ms);
+    this.timer.unref();
+  }
+
+  private async claim(): Promise<Claimed[]> {
+    const result = await this.opts.db.execute(sql`
+      with due as (
+        select d.id from webhook_deliveries d
+        where d.status = 'pending' and d.next_attempt_at <= now()
+          and (d.locked_until is null or d.locked_until < now())
+        order by d.next_attempt_at, d.change_seq
+        limit ${BATCH}
+        for update skip locked
+      )
+      update webhook_deliveries d
+      set locked_until = now() + ${`${CLAIM_MS} milliseconds`}::interval, attempts = d.attempts + 1
+      from due, webhooks w
+      where d.id = due.id and w.id = d.webhook_id
+      returning d.id, d.webhook_id, d.payload, d.attempts, d.created_at, w.url, w.secret`);
+    return (result as unknown as { rows: Claimed[] }).rows;
+  }
+
+  private async attempt(d: Claimed): Promise<void> {
+    const started = Date.now();
+    const body = JSON.stringify(d.payload);
+    const at = new Date();
+    const signature = new Webhook(d.secret).sign(d.id, at, body);
+    const result = await send(
+      d.url,
+      body,
+      {
+        'webhook-id': d.id,
+        'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+        'webhook-signature': signature,
+      },
+      {
+        timeoutMs: this.opts.timeoutMs ?? 10_000,
+        allowPrivate: this.opts.allowPrivate,
+        resolve: this.opts.resolve,
+      },
+    );
+    const ok =
+      result.error === null &&
+      result.statusCode !== null &&
+      result.statusCode >= 200 &&
+      result.statusCode < 300;
+    const gone = result.statusCode === 410;
+    const exhausted = d.attempts >= MAX_ATTEMPTS;
+    const base = BACKOFF_MS[Math.min(d.attempts - 1, BACKOFF_MS.length - 1)]! * (this.opts.backoffScale ?? 1);
+    const jitter = base * (0.8 + Math.random() * 0.4);
+    await this.opts.db.transaction(async (tx) => {
+      await tx.insert(webhookAttempts).values({
+        deliveryId: d.id,
+        attempt: d.attempts,
+        at,
+        statusCode: result.statusCode,
+        error: result.error,
+        durationMs: Date.now() - started,
+      });
+      await tx
+        .update(webhookDeliveries)
+        .set(
+          ok
+            ? { status: 'delivered', deliveredAt: new Date(), lockedUntil: null }
+            : gone || exhausted
+              ? { status: 'failed', lockedUntil: null }
+              : { nextAttemptAt: new Date(Date.now() + jitter), lockedUntil: null },
+        )
+        .where(eq(webhookDeliveries.id, d.id));
+      if (gone) {
+        // 410 Gone: the receiver asks us to stop for good.
+        await tx
+          .update(webhooks)
+          .set({ disabledAt: new Date(), disabledReason: 'receiver answered 410 Gone' })
+          .where(eq(webhooks.id, d.webhook_id));
+        await tx
+          .update(webhookDeliveries)
+          .set({ status: 'failed', lockedUntil: null })
+          .where(and(eq(webhookDeliveries.webhookId, d.webhook_id), eq(webhookDeliveries.status, 'pending')));
+      }
+    });
+  }
+}

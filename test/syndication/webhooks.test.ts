@@ -1,0 +1,206 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import t from 'tap';
+import { buildTestApp } from '../helpers/app.js';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A real receiver on loopback; `respond` decides each answer. */
+async function receiver(respond: (n: number, res: http.ServerResponse) => void) {
+  const received: Received[] = [];
+  let connections = 0;
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => {
+      body += c;
+    });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      respond(received.length, res);
+    });
+  });
+  server.on('connection', () => {
+    connections++;
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+  return {
+    url,
+    received,
+    connections: () => connections,
+    close: () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+const ctx = await buildTestApp(
+  t,
+  { WEBHOOK_ALLOW_PRIVATE: 'true' },
+  { build: { webhookBackoffScale: 0.0001, webhookTimeoutMs: 500 } },
+);
+const { req } = ctx;
+
+async function drain(times = 30) {
+  for (let i = 0; i < times; i++) {
+    await ctx.app.webhookWorker.runOnce();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+t.test('signed deliveries verify with the standardwebhooks package', async (t) => {
+  const rx = await receiver((_n, res) => res.writeHead(204).end());
+  t.teardown(rx.close);
+  const hook = await req('POST', '/v1/webhooks', {
+    as: 'admin',
+    body: { url: rx.url, events: ['person.*'] },
+  });
+  t.equal(hook.statusCode, 201);
+  t.match(hook.json().secret, /^whsec_/);
+  t.notMatch(
+    (await req('GET', '/v1/webhooks', { as: 'admin' })).body,
+    hook.json().secret,
+    'secret shown once',
+  );
+  await req('POST', '/v1/people', { as: 'write', body: { name: 'Volodymyr Zelensky' } });
+  await drain(3);
+  t.equal(rx.received.length, 1);
+  const got = rx.received[0]!;
+  const verified = new Webhook(hook.json().secret).verify(
+    got.body,
+    got.headers as Record<string, string>,
+  ) as {
+    type: string;
+    data: { person: { name: string } };
+  };
+  t.equal(verified.type, 'person.created');
+  t.equal(verified.data.person.name, 'Volodymyr Zelensky');
+  t.throws(() =>
+    new Webhook(hook.json().secret).verify(`${got.body} `, got.headers as Record<string, string>),
+  );
+  await req('DELETE', `/v1/webhooks/${hook.json().id}`, { as: 'admin' });
+});
+
+t.test('a receiver failing 3 times then succeeding gets each event exactly once', async (t) => {
+  const rx = await receiver((n, res) => res.writeHead(n <= 3 ? 500 : 200).end('ok'));
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['place.created'] } })
+  ).json();
+  await req('POST', '/v1/places', { as: 'write', body: { name: 'Kiev', kind: 'city' } });
+  await drain();
+  const ok = rx.received.length - 3;
+  t.equal(ok, 1, 'one successful delivery after three failures');
+  const ids = new Set(rx.received.map((r) => r.headers['webhook-id']));
+  t.equal(ids.size, 1, 'the same webhook-id on every retry');
+  const deliveries = (await req('GET', `/v1/webhooks/${hook.id}/deliveries`, { as: 'admin' })).json().data;
+  t.equal(deliveries[0].status, 'delivered');
+  t.same(
+    deliveries[0].attempts.map((a: { statusCode: number }) => a.statusCode),
+    [500, 500, 500, 200],
+  );
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
+t.test(
+  '410 Gone disables the webhook; redirects are not followed; hangs and floods are cut off',
+  async (t) => {
+    const gone = await receiver((_n, res) => res.writeHead(410).end());
+    const redirect = await receiver((_n, res) =>
+      res.writeHead(302, { location: 'http://127.0.0.1:1/' }).end(),
+    );
+    const hang = await receiver(() => undefined);
+    const flood = await receiver((_n, res) => {
+      res.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let sent = 0;
+      const pump = () => {
+        while (sent < 800 && res.write(chunk)) sent++;
+        if (sent < 800) res.once('drain', pump);
+        else res.end();
+      };
+      pump();
+    });
+    t.teardown(() => {
+      for (const r of [gone, redirect, hang, flood]) r.close();
+    });
+    const hooks: Record<string, { id: string }> = {};
+    for (const [name, rx] of Object.entries({ gone, redirect, hang, flood })) {
+      hooks[name] = (
+        await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
+      ).json();
+    }
+    await req('POST', '/v1/people', { as: 'write', body: { name: 'Lloyd Austin' } });
+    await ctx.app.webhookWorker.runOnce();
+    const list = (await req('GET', '/v1/webhooks', { as: 'admin' })).json().data;
+    t.ok(list.find((w: { id: string }) => w.id === hooks.gone!.id).disabledAt, '410 disabled it');
+    const attempt = async (name: string) =>
+      (await req('GET', `/v1/webhooks/${hooks[name]!.id}/deliveries`, { as: 'admin' })).json().data[0]
+        .attempts[0];
+    t.equal((await attempt('redirect')).statusCode, 302);
+    t.equal(redirect.received.length, 1, 'the redirect target was never called');
+    t.match((await attempt('hang')).error, /timed out/);
+    t.match((await attempt('flood')).error, /larger than 65536/);
+    const pending = (
+      await req('GET', `/v1/webhooks/${hooks.redirect!.id}/deliveries`, { as: 'admin' })
+    ).json().data[0];
+    t.equal(pending.status, 'pending', 'a failed attempt is retried later');
+    for (const h of Object.values(hooks)) await req('DELETE', `/v1/webhooks/${h.id}`, { as: 'admin' });
+  },
+);
+
+t.test('a restart mid-retry loses nothing', async (t) => {
+  let up = false;
+  const rx = await receiver((_n, res) => res.writeHead(up ? 200 : 503).end());
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.*'] } })
+  ).json();
+  await req('POST', '/v1/people', { as: 'write', body: { name: 'Joe Biden' } });
+  await ctx.app.webhookWorker.runOnce();
+  t.equal(rx.received.length, 1);
+  // A second app on the same database stands in for the restarted server.
+  const restarted = await buildTestApp(
+    t,
+    { WEBHOOK_ALLOW_PRIVATE: 'true' },
+    { database: ctx.database, build: { webhookBackoffScale: 0.0001 } },
+  );
+  up = true;
+  for (let i = 0; i < 20 && rx.received.length < 2; i++) {
+    await restarted.app.webhookWorker.runOnce();
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  t.equal(rx.received.length, 2);
+  t.equal(rx.received[0]!.headers['webhook-id'], rx.received[1]!.headers['webhook-id']);
+  const d = (await req('GET', `/v1/webhooks/${hook.id}/deliveries`, { as: 'admin' })).json().data[0];
+  t.equal(d.status, 'delivered');
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
+t.test('two workers never deliver the same attempt twice', async (t) => {
+  const rx = await receiver((_n, res) => res.writeHead(200).end());
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
+  ).json();
+  for (let i = 0; i < 12; i++)
+    await req('POST', '/v1/people', { as: 'write', body: { name: `Parallel ${i}` } });
+  const other = await buildTestApp(t, { WEBHOOK_ALLOW_PRIVATE: 'true' }, { database: ctx.database });
+  await Promise.all([
+    ctx.app.webhookWorker.runOnce(),
+    other.app.webhookWorker.runOnce(),
+    ctx.app.webhookWorker.runOnce(),
+  ]);
+  await drain(2);
+  const ids = rx.received.map((r) => r.headers['webhook-id']);
+  t.equal(ids.length, 12);
+  t.equal(new Set(ids).size, 12, 'no duplicates');
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});

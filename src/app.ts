@@ -15,10 +15,14 @@ import errorsPlugin from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
+import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
+import articleRoutes from './resources/articles/routes.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
 import keyRoutes from './resources/keys/routes.js';
 import peopleRoutes from './resources/people/routes.js';
 import placeRoutes from './resources/places/routes.js';
+import { personQuotesRoutes } from './resources/quotes/relations.js';
+import quoteRoutes from './resources/quotes/routes.js';
 import webhookRoutes from './resources/webhooks/routes.js';
 import changesRoutes from './syndication/changes.js';
 import { type Resolver, systemResolver } from './syndication/ssrf.js';
@@ -159,5 +163,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     // Before the database closes: attempts in flight finish and record their result.
     app.addHook('preClose', async () => worker.stop());
   }
+  await app.register(articleRoutes, { prefix: '/v1/articles' });
+  await app.register(quoteRoutes, { prefix: '/v1/quotes' });
+  await app.register(personArticlesRoutes, { prefix: '/v1/people' });
+  await app.register(personQuotesRoutes, { prefix: '/v1/people' });
+  await app.register(placeArticlesRoutes, { prefix: '/v1/places' });
   return app;
 }

@@ -56,16 +56,16 @@ function filters(query: Partial<ArticlesQuery>, v: Visibility): SQL[] {
 }
 
 /**
- * One page (plus one row) of articles the caller may see, in keyset order. `extra` narrows
+ * The query for one page (plus one row) of articles the caller may see, in keyset order. `extra` narrows
  * it for the relation endpoints (articles of a person, of a place).
  */
-export async function listArticles(
+export function articleListQuery(
   tx: Executor,
   query: Partial<ArticlesQuery> & { limit: number },
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
-): Promise<{ rows: ScoredArticleRow[]; sort: string; sortValue: SortKey['value'] }> {
+) {
   const sort = query.sort ?? (query.q ? 'relevance' : '-publishedAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
   const tsq = query.q ? tsQuery(query.q, query.language) : undefined;
@@ -75,11 +75,23 @@ export async function listArticles(
   const k = sortKeys(score)[sort]!;
   if (query.cursor)
     where.push(afterCursor(k.key, articles.id, k.dir, codec.decode(query.cursor, sort), k.cast));
-  const rows = await tx
+  const builder = tx
     .select({ ...articleColumns, score })
     .from(articles)
     .where(and(...where))
     .orderBy(orderBy(k.key, articles.id, k.dir))
     .limit(query.limit + 1);
-  return { rows, sort, sortValue: k.value };
+  return { query: builder, sort, sortValue: k.value };
+}
+
+/** Runs the list query: the page's rows (plus one, to tell whether there is more). */
+export async function listArticles(
+  tx: Executor,
+  query: Partial<ArticlesQuery> & { limit: number },
+  v: Visibility,
+  codec: CursorCodec,
+  extra: SQL[] = [],
+): Promise<{ rows: ScoredArticleRow[]; sort: string; sortValue: SortKey['value'] }> {
+  const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra);
+  return { rows: await builder, sort, sortValue };
 }

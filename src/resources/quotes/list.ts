@@ -48,16 +48,16 @@ function filters(query: Partial<QuotesQuery>): SQL[] {
 }
 
 /**
- * One page (plus one row) of the quotes the caller may see. `extra` narrows it for the
+ * The query for one page (plus one row) of the quotes the caller may see. `extra` narrows it for the
  * relation endpoints (quotes of a person, of an article).
  */
-export async function listQuotes(
+export function quoteListQuery(
   tx: Executor,
   query: Partial<QuotesQuery> & { limit: number },
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
-): Promise<{ rows: ScoredQuoteRow[]; sort: string; sortValue: SortKey['value'] }> {
+) {
   const sort = query.sort ?? (query.q ? 'relevance' : '-createdAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
   const tsq = query.q ? tsQuery(query.q, query.language) : undefined;
@@ -67,11 +67,23 @@ export async function listQuotes(
   const k = sortKeys(score)[sort]!;
   if (query.cursor)
     where.push(afterCursor(k.key, quotes.id, k.dir, codec.decode(query.cursor, sort), k.cast));
-  const rows = await tx
+  const builder = tx
     .select({ ...quoteColumns, score })
     .from(quotes)
     .where(and(...where))
     .orderBy(orderBy(k.key, quotes.id, k.dir))
     .limit(query.limit + 1);
-  return { rows, sort, sortValue: k.value };
+  return { query: builder, sort, sortValue: k.value };
+}
+
+/** Runs the list query: the page's rows (plus one, to tell whether there is more). */
+export async function listQuotes(
+  tx: Executor,
+  query: Partial<QuotesQuery> & { limit: number },
+  v: Visibility,
+  codec: CursorCodec,
+  extra: SQL[] = [],
+): Promise<{ rows: ScoredQuoteRow[]; sort: string; sortValue: SortKey['value'] }> {
+  const { query: builder, sort, sortValue } = quoteListQuery(tx, query, v, codec, extra);
+  return { rows: await builder, sort, sortValue };
 }

@@ -15,6 +15,7 @@ import errorsPlugin from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
+import pressurePlugin from './plugins/pressure.js';
 import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
 import articleRoutes from './resources/articles/routes.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
@@ -105,6 +106,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (owned) await runMigrations(database);
 
   await app.register(errorsPlugin);
+  await app.register(pressurePlugin, {
+    maxEventLoopDelayMs: config.maxEventLoopDelayMs,
+    maxHeapFraction: 0.9,
+  });
   await app.register(dbPlugin, { database, config, owned });
   await app.register(helmet, {
     // An API serves no HTML of its own except Swagger UI, which needs its inline assets.

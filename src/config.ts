@@ -36,6 +36,7 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
 });
 
 export type Config = {
@@ -55,6 +56,7 @@ export type Config = {
   dbLockTimeoutMs: number;
   requestTimeoutMs: number;
   bodyLimitBytes: number;
+  maxEventLoopDelayMs: number;
 };
 
 export class ConfigError extends Error {}
@@ -86,5 +88,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dbLockTimeoutMs: c.DB_LOCK_TIMEOUT_MS,
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
+    maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
   };
 }

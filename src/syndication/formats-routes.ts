@@ -1,0 +1,85 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Executor } from '../db/client.js';
+import { notFound } from '../errors.js';
+import { sendWithEtag } from '../http/caching.js';
+import { RefParamsSchema } from '../http/fields.js';
+import { errorResponses } from '../http/problem.js';
+import { type Visibility, visibilityOf } from '../plugins/auth.js';
+import { type ArticleWithIncludes, includesEtag, withIncludes } from '../resources/articles/includes.js';
+import { findArticle, toArticle } from '../resources/articles/repository.js';
+import { NewsArticleSchema, scriptSafeJson, toNewsArticle } from './jsonld.js';
+import { canceledStub, findKilledArticle, NinjsSchema, toNinjs } from './ninjs.js';
+
+const tags = ['syndication'];
+
+/** The article exactly as `GET /v1/articles/{ref}` would show it, with its people and places. */
+async function readArticle(
+  tx: Executor,
+  ref: string,
+  v: Visibility,
+): Promise<ArticleWithIncludes | undefined> {
+  const row = await findArticle(tx, ref, v);
+  if (!row) return undefined;
+  const [article] = await withIncludes(tx, [toArticle(row)], ['people', 'places'], v);
+  return article;
+}
+
+/** `GET /v1/articles/{ref}/ninjs` and `/jsonld` (register with prefix /v1/articles). */
+const articleFormatRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/:ref/ninjs',
+    {
+      schema: {
+        operationId: 'getArticleNinjs',
+        tags,
+        summary: 'The article as an IPTC ninjs 3.1 news item (a kill notice once withdrawn)',
+        params: RefParamsSchema,
+        response: { 200: NinjsSchema, 304: z.undefined(), ...errorResponses(404) },
+      },
+      config: { scope: 'read' },
+    },
+    async (request, reply) => {
+      const v = visibilityOf(request.principal);
+      const article = await readArticle(app.db.db, request.params.ref, v);
+      if (article) return sendWithEtag(request, reply, includesEtag(article), toNinjs(article));
+      // Editors found everything above; everyone else may still learn of a kill.
+      const killed = v.preview ? undefined : await findKilledArticle(app.db.db, request.params.ref);
+      if (!killed) throw notFound('article');
+      // Not the plain version tag: the stub and the full document are different representations.
+      return sendWithEtag(request, reply, `"${killed.version}-canceled"`, canceledStub(killed));
+    },
+  );
+
+  app.get(
+    '/:ref/jsonld',
+    {
+      schema: {
+        operationId: 'getArticleJsonLd',
+        tags,
+        summary: 'The article as schema.org NewsArticle JSON-LD',
+        params: RefParamsSchema,
+        response: {
+          200: {
+            description: 'A schema.org NewsArticle.',
+            content: { 'application/ld+json': { schema: NewsArticleSchema } },
+          },
+          304: z.undefined(),
+          ...errorResponses(404),
+        },
+      },
+      config: { scope: 'read' },
+      onSend: async (_request, _reply, payload) =>
+        typeof payload === 'string' ? scriptSafeJson(payload) : payload,
+    },
+    async (request, reply) => {
+      const v = visibilityOf(request.principal);
+      const article = await readArticle(app.db.db, request.params.ref, v);
+      if (!article) throw notFound('article');
+      reply.type('application/ld+json; charset=utf-8');
+      return sendWithEtag(request, reply, includesEtag(article), toNewsArticle(article));
+    },
+  );
+};
+
+export default articleFormatRoutes;

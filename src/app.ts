@@ -26,6 +26,7 @@ import { personQuotesRoutes } from './resources/quotes/relations.js';
 import quoteRoutes from './resources/quotes/routes.js';
 import webhookRoutes from './resources/webhooks/routes.js';
 import changesRoutes from './syndication/changes.js';
+import { embargoWorker } from './syndication/embargo.js';
 import articleFormatRoutes from './syndication/formats-routes.js';
 import { type Resolver, systemResolver } from './syndication/ssrf.js';
 import { WebhookWorker } from './syndication/webhook-worker.js';
@@ -165,10 +166,16 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     timeoutMs: options.webhookTimeoutMs,
   });
   app.decorate('webhookWorker', worker);
+  const releases = embargoWorker(database.db, app.log);
   if (options.workers) {
-    app.addHook('onReady', async () => worker.start());
+    app.addHook('onReady', async () => {
+      worker.start();
+      releases.start();
+    });
     // Before the database closes: attempts in flight finish and record their result.
-    app.addHook('preClose', async () => worker.stop());
+    app.addHook('preClose', async () => {
+      await Promise.all([worker.stop(), releases.stop()]);
+    });
   }
   await app.register(articleRoutes, { prefix: '/v1/articles' });
   await app.register(quoteRoutes, { prefix: '/v1/quotes' });

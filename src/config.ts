@@ -36,7 +36,7 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
-  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(1000),
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(2000),
 });
 
 export type Config = {

@@ -16,8 +16,11 @@ import { completeIdempotency } from './idempotency.js';
  */
 export type ResourceType = 'article' | 'quote' | 'person' | 'place';
 export type ChangeAction = 'created' | 'updated' | 'published' | 'withdrawn' | 'deleted';
-/** 'public' when anonymous readers may learn of the change; 'private' otherwise. */
-export type Audience = 'public' | 'private';
+/**
+ * Who may learn of a change: 'public' (anyone), 'embargo' (partners with the embargo scope,
+ * and editors), 'private' (editors only).
+ */
+export type Audience = 'public' | 'embargo' | 'private';
 
 export interface Change {
   type: ResourceType;
@@ -32,6 +35,11 @@ export interface Change {
 }
 
 export async function recordChange(tx: Executor, c: Change): Promise<void> {
+  await saveRevision(tx, c);
+  await logChange(tx, c);
+}
+
+async function saveRevision(tx: Executor, c: Change): Promise<void> {
   await tx.insert(revisions).values({
     resourceType: c.type,
     resourceId: c.id,
@@ -41,6 +49,13 @@ export async function recordChange(tx: Executor, c: Change): Promise<void> {
     changedBy: c.actor,
     createdAt: c.at,
   });
+}
+
+/**
+ * Appends to the change log (and the outbox) without a new revision: for events that
+ * change who may see a version, not the version itself (an embargo lifting).
+ */
+export async function logChange(tx: Executor, c: Change): Promise<void> {
   const [logged] = await tx
     .insert(changes)
     .values({

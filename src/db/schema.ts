@@ -297,3 +297,18 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index('webhook_attempts_delivery').on(t.deliveryId, t.attempt)],
 );
+
+/**
+ * Embargoed articles waiting for their embargo to lift: the embargo worker turns each into
+ * a public 'published' change (feeds, changes, webhooks) once release_at has passed.
+ */
+export const pendingReleases = pgTable(
+  'pending_releases',
+  {
+    articleId: uuid('article_id')
+      .primaryKey()
+      .references(() => articles.id, { onDelete: 'cascade' }),
+    releaseAt: timestamp('release_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  (t) => [index('pending_releases_due').on(t.releaseAt)],
+);

@@ -9,6 +9,8 @@ export const WEBHOOK_EVENTS = [
   'quote.created',
   'quote.updated',
   'quote.deleted',
+  'quote.published',
+  'quote.withdrawn',
   'person.created',
   'person.updated',
   'person.deleted',

@@ -4,6 +4,7 @@ import { Webhook } from 'standardwebhooks';
 import type { Db } from '../db/client.js';
 import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema.js';
 import { send } from './deliver.js';
+import { Poller } from './poller.js';
 import type { Resolver } from './ssrf.js';
 
 /** Delays after attempts 1..7 (~22 h in all): the 8th failure gives up. */
@@ -39,22 +40,24 @@ type Claimed = {
  * crashed worker's claim simply expires.
  */
 export class WebhookWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = true;
+  private readonly poller: Poller;
 
-  constructor(private readonly opts: WorkerOptions) {}
+  constructor(private readonly opts: WorkerOptions) {
+    this.poller = new Poller(
+      'webhook worker',
+      async () => (await this.runOnce()) === BATCH,
+      opts.log,
+      opts.pollMs ?? 1000,
+    );
+  }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.poller.start();
   }
 
   /** Finishes the attempts in flight (their results are recorded), then stops. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** Runs one claim-and-deliver round; returns how many deliveries it attempted. */
@@ -62,19 +65,6 @@ export class WebhookWorker {
     const claimed = await this.claim();
     await Promise.all(claimed.map((d) => this.attempt(d)));
     return claimed.length;
-  }
-
-  private schedule(ms: number) {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.running = this.runOnce()
-        .catch((err) => {
-          this.opts.log.warn({ err }, 'webhook worker round failed');
-          return 0;
-        })
-        .then((n) => this.schedule(n === BATCH ? 0 : (this.opts.pollMs ?? 1000)));
-    }, ms);
-    this.timer.unref();
   }
 
   private async claim(): Promise<Claimed[]> {

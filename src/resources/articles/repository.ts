@@ -1,4 +1,5 @@
 import { and, count, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import type { Audience } from '../../content/write.js';
 import type { Executor } from '../../db/client.js';
 import { articlePeople, articlePlaces, articles, people, type places, quotes } from '../../db/schema.js';
 import { unprocessable } from '../../errors.js';
@@ -65,14 +66,27 @@ export async function findArticle(tx: Executor, ref: string, v: Visibility): Pro
   return rows[0];
 }
 
-/** Whether anonymous readers can see the article now: decides a change's audience. */
+/** Whether anonymous readers can see the article now. */
 export async function isPublic(tx: Executor, id: string): Promise<boolean> {
-  const rows = await tx
-    .select({ id: articles.id })
-    .from(articles)
-    .where(and(eq(articles.id, id), articleVisible(PUBLIC_VISIBILITY)));
-  return rows.length > 0;
+  return (await audienceOf(tx, id)) === 'public';
 }
+
+/**
+ * Who may see the article now, by the one visibility rule: everyone, partners with the
+ * embargo scope (published but under embargo), or editors only. Decides a change's audience.
+ */
+export async function audienceOf(tx: Executor, id: string): Promise<Audience> {
+  const [row] = await tx
+    .select({
+      audience: sql<Audience>`case when ${articleVisible(PUBLIC_VISIBILITY)} then 'public'
+        when ${articleVisible(EMBARGO_VISIBILITY)} then 'embargo' else 'private' end`,
+    })
+    .from(articles)
+    .where(eq(articles.id, id));
+  return row?.audience ?? 'private';
+}
+
+const EMBARGO_VISIBILITY = { preview: false, embargo: true };
 
 /** 422 naming the first id (by path) that names no stored row. One query per list. */
 export async function requireExisting(

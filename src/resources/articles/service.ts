@@ -10,12 +10,14 @@ import {
 import type { Db, Executor } from '../../db/client.js';
 import { articles, people, places } from '../../db/schema.js';
 import { conflict, validationError } from '../../errors.js';
+import { scheduleRelease } from '../../syndication/embargo.js';
+import { announceQuotesOf } from '../quotes/announce.js';
 import {
   type ArticleRow,
   articleById,
+  audienceOf,
   deleteArticle,
   insertArticle,
-  isPublic,
   quotesOfArticle,
   requireExisting,
   setArticlePeople,
@@ -40,16 +42,21 @@ async function record(
   at: Date,
   audience?: Audience,
 ): Promise<void> {
+  const decided = audience ?? (await audienceOf(tx, row.id));
   await recordChange(tx, {
     type: 'article',
     id: row.id,
     version: row.version,
     action,
     data: toArticle(row),
-    audience: audience ?? ((await isPublic(tx, row.id)) ? 'public' : 'private'),
+    audience: decided,
     actor,
     at,
   });
+  await scheduleRelease(tx, row, decided);
+  if (action === 'published' || action === 'withdrawn') {
+    await announceQuotesOf(tx, row.id, action, decided, actor, at);
+  }
 }
 
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
@@ -145,10 +152,12 @@ export async function publishArticle(
     const current = await lockForWrite(tx, articles, id, ifMatch, 'article');
     if (current.status !== 'draft' && current.status !== 'withdrawn')
       throw conflict(`Only a draft or withdrawn article can be published; this one is ${current.status}.`);
+    // Under embargo it goes public when the embargo lifts: that is its publication time.
+    const effective = current.embargoedUntil && current.embargoedUntil > at ? current.embargoedUntil : at;
     await updateArticle(tx, id, {
       status: 'published',
-      publishedAt: at,
-      firstPublishedAt: current.firstPublishedAt ?? at,
+      publishedAt: effective,
+      firstPublishedAt: current.firstPublishedAt ?? effective,
       version: current.version + 1,
       updatedAt: now,
     });

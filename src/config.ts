@@ -36,7 +36,8 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
-  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(10).default(2000),
+  // 0 turns the event-loop check off.
+  MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(2000),
 });
 
 export type Config = {

@@ -31,6 +31,15 @@ export const RefParamsSchema = z.strictObject({
     .meta({ description: 'The id or the slug.', example: 'antonio-guterres' }),
 });
 
+/** A query filter naming a related resource by id or slug (`person=volodymyr-zelensky`). */
+export const refFilter = (what: string, example: string) =>
+  z
+    .string()
+    .max(120)
+    .regex(/^[A-Za-z0-9-]+$/, 'must be an id or a slug')
+    .optional()
+    .meta({ description: what, example });
+
 export const WikidataIdSchema = z
   .string()
   .regex(/^Q[1-9][0-9]{0,11}$/, 'must be a Wikidata item id like Q42')

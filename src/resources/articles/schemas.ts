@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   IdSchema,
   LanguageSchema,
+  refFilter,
   SlugSchema,
   storedFields,
   TimestampSchema,
@@ -149,14 +150,6 @@ export const IncludeSchema = z
     description: 'Related resources to embed, comma-separated: people, places, quotes.',
     example: 'people,places,quotes',
   });
-
-const refFilter = (what: string, example: string) =>
-  z
-    .string()
-    .max(120)
-    .regex(/^[A-Za-z0-9-]+$/, 'must be an id or a slug')
-    .optional()
-    .meta({ description: what, example });
 
 export const ARTICLE_SORTS = ['-publishedAt', 'publishedAt', '-updatedAt', 'relevance'] as const;
 

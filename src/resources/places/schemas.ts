@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { aliasList, IdSchema, SlugSchema, storedFields, text, WikidataIdSchema } from '../../http/fields.js';
+import {
+  aliasList,
+  IdSchema,
+  refFilter,
+  SlugSchema,
+  storedFields,
+  text,
+  WikidataIdSchema,
+} from '../../http/fields.js';
 import { listQueryFields } from '../../http/list.js';
 import { registry } from '../../http/registry.js';
 
@@ -88,11 +96,6 @@ export const PlacesQuerySchema = z.strictObject({
     .meta({ description: 'Default `name`; `relevance` (default) with `q`.' }),
   q: text(200).optional().meta({ description: 'Name or alias, typo-tolerant.', example: 'Mariupol' }),
   kind: z.enum(PLACE_KINDS).optional(),
-  parent: z
-    .string()
-    .max(120)
-    .regex(/^[A-Za-z0-9-]+$/)
-    .optional()
-    .meta({ description: 'Only places directly inside this one (id or slug).' }),
+  parent: refFilter('Only places directly inside this one (id or slug).', 'marioepol'),
 });
 export type PlacesQuery = z.infer<typeof PlacesQuerySchema>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, LanguageSchema, storedFields, text } from '../../http/fields.js';
+import { IdSchema, LanguageSchema, refFilter, storedFields, text } from '../../http/fields.js';
 import { listQueryFields } from '../../http/list.js';
 import { registry } from '../../http/registry.js';
 import { EXAMPLE_QUOTES } from '../articles/examples.js';
@@ -63,14 +63,6 @@ export const QuotePatchSchema = z
   .meta({ example: { saidAt: '2022-05-07T11:30:00+03:00' } });
 registry.add(QuotePatchSchema, { id: 'QuotePatch' });
 export type QuotePatch = z.infer<typeof QuotePatchSchema>;
-
-const refFilter = (what: string, example: string) =>
-  z
-    .string()
-    .max(120)
-    .regex(/^[A-Za-z0-9-]+$/, 'must be an id or a slug')
-    .optional()
-    .meta({ description: what, example });
 
 export const QUOTE_SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'relevance'] as const;
 

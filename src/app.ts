@@ -11,7 +11,7 @@ import { ApiError } from './errors.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
 import dbPlugin from './plugins/db.js';
-import errorsPlugin from './plugins/errors.js';
+import errorsPlugin, { sendProblem } from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
@@ -83,6 +83,19 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     connectionTimeout: config.requestTimeoutMs,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
+    // The router's own refusals (bad percent-encoding, a path segment past maxParamLength) skip
+    // the error handler; answer them as problems too, and a too-long id like any invalid one.
+    frameworkErrors: (err, request, reply) =>
+      sendProblem(
+        reply,
+        request,
+        new ApiError(
+          'bad-request',
+          err.code === 'FST_ERR_MAX_PARAM_LENGTH'
+            ? 'A path segment is longer than 200 characters.'
+            : 'The URL is not valid percent-encoded UTF-8.',
+        ),
+      ),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { idempotencyKeys } from '../db/schema.js';
 import { ApiError, conflict, validationError } from '../errors.js';
+import { problemResponse } from '../http/problem.js';
 
 const TTL_MS = 24 * 60 * 60 * 1000;
 /** A pending record older than this belongs to a request that died: its write rolled back. */
@@ -26,6 +27,14 @@ declare module 'fastify' {
 export default fp(async function idempotencyPlugin(app: FastifyInstance) {
   await app.register(fastifyRequestContext);
   const db = () => app.db.db;
+
+  // This hook can answer 409 and 422 on any POST it guards, so each such route declares them.
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (!methods.includes('POST') || route.config?.idempotent === false || !route.schema?.response) return;
+    const response = route.schema.response as Record<string, unknown>;
+    for (const status of [409, 422]) response[status] ??= problemResponse(status);
+  });
 
   app.addHook('preHandler', async (request, reply) => {
     if (request.method !== 'POST' || request.routeOptions.config.idempotent === false) return;

@@ -27,6 +27,7 @@ import quoteRoutes from './resources/quotes/routes.js';
 import webhookRoutes from './resources/webhooks/routes.js';
 import changesRoutes from './syndication/changes.js';
 import { embargoWorker } from './syndication/embargo.js';
+import feedRoutes from './syndication/feed-routes.js';
 import articleFormatRoutes from './syndication/formats-routes.js';
 import { type Resolver, systemResolver } from './syndication/ssrf.js';
 import { WebhookWorker } from './syndication/webhook-worker.js';
@@ -167,6 +168,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const resolve = options.resolve ?? systemResolver;
   await app.register(webhookRoutes, { prefix: '/v1/webhooks', resolve });
   await app.register(changesRoutes, { prefix: '/v1/changes' });
+  await app.register(feedRoutes, { prefix: '/v1/feeds' });
   await app.register(articleFormatRoutes, { prefix: '/v1/articles' });
 
   const worker = new WebhookWorker({

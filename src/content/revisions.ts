@@ -19,6 +19,11 @@ export const RevisionSummarySchema = z.object({
 });
 registry.add(RevisionSummarySchema, { id: 'RevisionSummary' });
 
+/** `{ref}` and `{version}` of a revision route. */
+export const RevisionParamsSchema = RefParamsSchema.extend({
+  version: z.coerce.number().int().min(1).max(2_147_483_647),
+});
+
 export async function listRevisions(tx: Executor, type: ResourceType, id: string) {
   const rows = await tx
     .select({
@@ -95,7 +100,7 @@ export function revisionRoutes(opts: RevisionRoutesOptions): FastifyPluginAsyncZ
           operationId: `get${opts.name}Revision`,
           tags: [opts.tag],
           summary: `One version of a ${opts.type}, as it was`,
-          params: RefParamsSchema.extend({ version: z.coerce.number().int().min(1).max(2_147_483_647) }),
+          params: RevisionParamsSchema,
           response: { 200: opts.schema, ...errorResponses(403, 404) },
         },
         config: { scope: 'preview' },

@@ -13,6 +13,7 @@ import { articleQuotesRoutes } from '../quotes/relations.js';
 import { ArticleWithIncludesSchema, includesEtag, withIncludes } from './includes.js';
 import { listArticles } from './list.js';
 import { findArticle, toArticle } from './repository.js';
+import restoreRoutes from './restore.js';
 import {
   ArticleCreateSchema,
   ArticlePatchSchema,
@@ -190,6 +191,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   await app.register(articleQuotesRoutes);
+  await app.register(restoreRoutes);
   await app.register(
     revisionRoutes({
       type: 'article',

@@ -1,4 +1,5 @@
 import { uuidv7 } from 'uuidv7';
+import { getRevision } from '../../content/revisions.js';
 import { freeSlug } from '../../content/slug.js';
 import {
   type Audience,
@@ -9,7 +10,7 @@ import {
 } from '../../content/write.js';
 import type { Db, Executor } from '../../db/client.js';
 import { articles, people, places } from '../../db/schema.js';
-import { conflict, validationError } from '../../errors.js';
+import { conflict, notFound, unprocessable, validationError } from '../../errors.js';
 import { scheduleRelease } from '../../syndication/embargo.js';
 import { announceQuotesOf } from '../quotes/announce.js';
 import {
@@ -25,7 +26,7 @@ import {
   toArticle,
   updateArticle,
 } from './repository.js';
-import type { ArticleCreate, ArticlePatch } from './schemas.js';
+import { type ArticleCreate, type ArticlePatch, ArticlePatchSchema } from './schemas.js';
 
 type IfMatch = number | '*';
 
@@ -117,20 +118,66 @@ export async function patchArticle(
 ): Promise<ArticleRow> {
   return db.transaction(async (tx) => {
     const current = await lockForWrite(tx, articles, id, ifMatch, 'article');
-    if (patch.personIds) await requireExisting(tx, people, patch.personIds, 'body.personIds');
-    if (patch.placeIds) await requireExisting(tx, places, patch.placeIds, 'body.placeIds');
-    const now = new Date();
-    const values: Partial<typeof articles.$inferInsert> = { version: current.version + 1, updatedAt: now };
-    for (const key of PATCHABLE) {
-      if (patch[key] !== undefined) Object.assign(values, { [key]: patch[key] });
+    return applyPatch(tx, current, patch, actor, 'body');
+  });
+}
+
+/**
+ * The one way content changes: a PATCH and a restore both end here, under the row lock the
+ * caller took, so references are checked, the version bumped and the change recorded alike.
+ * `from` names where the values came from, for the path of a 422.
+ */
+async function applyPatch(
+  tx: Executor,
+  current: { id: string; version: number },
+  patch: ArticlePatch,
+  actor: string,
+  from: string,
+): Promise<ArticleRow> {
+  const { id } = current;
+  if (patch.personIds) await requireExisting(tx, people, patch.personIds, `${from}.personIds`);
+  if (patch.placeIds) await requireExisting(tx, places, patch.placeIds, `${from}.placeIds`);
+  const now = new Date();
+  const values: Partial<typeof articles.$inferInsert> = { version: current.version + 1, updatedAt: now };
+  for (const key of PATCHABLE) {
+    if (patch[key] !== undefined) Object.assign(values, { [key]: patch[key] });
+  }
+  if (patch.embargoedUntil !== undefined) values.embargoedUntil = date(patch.embargoedUntil);
+  await updateArticle(tx, id, values);
+  if (patch.personIds) await setArticlePeople(tx, id, patch.personIds);
+  if (patch.placeIds) await setArticlePlaces(tx, id, patch.placeIds);
+  const row = await articleById(tx, id);
+  await record(tx, row, 'updated', actor, now);
+  return row;
+}
+
+/** What a restore takes from an earlier version: its content, never its status or publication. */
+const RESTORED = [...PATCHABLE, 'personIds', 'placeIds', 'embargoedUntil'] as const;
+
+/**
+ * Writes a new version whose content equals that of an earlier one. Nothing is overwritten:
+ * the history keeps every version, and the restore is one more. Status and publication times
+ * stay as they are; only publish and withdraw change those.
+ */
+export async function restoreArticle(
+  db: Db,
+  id: string,
+  ifMatch: IfMatch,
+  version: number,
+  actor: string,
+): Promise<ArticleRow> {
+  return db.transaction(async (tx) => {
+    const current = await lockForWrite(tx, articles, id, ifMatch, 'article');
+    const data = await getRevision(tx, 'article', id, version);
+    if (!data) throw notFound('revision');
+    const content = Object.fromEntries(RESTORED.filter((k) => k in data).map((k) => [k, data[k]]));
+    // The version was valid when stored; rules may have tightened since.
+    const parsed = ArticlePatchSchema.safeParse(content);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw unprocessable(['revision', ...issue.path.map(String)].join('.'), issue.message);
     }
-    if (patch.embargoedUntil !== undefined) values.embargoedUntil = date(patch.embargoedUntil);
-    await updateArticle(tx, id, values);
-    if (patch.personIds) await setArticlePeople(tx, id, patch.personIds);
-    if (patch.placeIds) await setArticlePlaces(tx, id, patch.placeIds);
-    const row = await articleById(tx, id);
-    await record(tx, row, 'updated', actor, now);
-    return row;
+    return applyPatch(tx, current, parsed.data, actor, 'revision');
   });
 }
 

@@ -1,0 +1,58 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { RevisionParamsSchema } from '../../content/revisions.js';
+import { requireIfMatch } from '../../content/write.js';
+import { notFound } from '../../errors.js';
+import { versionEtag } from '../../http/etag.js';
+import { errorResponses } from '../../http/problem.js';
+import { registry } from '../../http/registry.js';
+import { visibilityOf } from '../../plugins/auth.js';
+import { findArticle, toArticle } from './repository.js';
+import { ArticleSchema } from './schemas.js';
+import { restoreArticle } from './service.js';
+
+export const RestoreSchema = z
+  .strictObject({})
+  // Fastify hands a bodiless POST to the validator as null.
+  .nullish()
+  .meta({ description: 'No body: the version in the path is what is restored.' });
+registry.add(RestoreSchema, { id: 'ArticleRestore' });
+
+/** `POST /v1/articles/{ref}/revisions/{version}/restore` (register with prefix /v1/articles). */
+const restoreRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/:ref/revisions/:version/restore',
+    {
+      schema: {
+        operationId: 'restoreArticleRevision',
+        tags: ['articles'],
+        summary: 'Restore the content of an earlier version as a new version (If-Match required)',
+        description:
+          'Headline, standfirst, body, byline, credit, tags, people, places, canonical URL, language, ' +
+          'slug and embargo become those of the given version, as a new version: history keeps every ' +
+          'version. Status and publication times are not changed. 422 when a person or place that ' +
+          'version names no longer exists.',
+        params: RevisionParamsSchema,
+        body: RestoreSchema,
+        response: { 200: ArticleSchema, ...errorResponses(403, 404, 409, 412, 413, 415, 422, 428) },
+      },
+      config: { scope: 'write' },
+    },
+    async (request, reply) => {
+      const ifMatch = requireIfMatch(request);
+      const found = await findArticle(app.db.db, request.params.ref, visibilityOf(request.principal));
+      if (!found) throw notFound('article');
+      const row = await restoreArticle(
+        app.db.db,
+        found.id,
+        ifMatch,
+        request.params.version,
+        request.principal!.name,
+      );
+      reply.header('etag', versionEtag(row.version));
+      return toArticle(row);
+    },
+  );
+};
+
+export default restoreRoutes;

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { createCursorCodec } from '../src/http/cursor.js';
+import type { BenchOptions } from './args.js';
+import type { Sample, Target } from './load.js';
+import { measure } from './measure.js';
+import { formatSummary } from './profile.js';
+import type { Scenario } from './scenarios.js';
+import { baseEnv, type Child, freePort, ROOT, startNode } from './servers.js';
+
+export interface KopijOptions {
+  target: Target;
+  webhookUrl: string;
+  children: Set<Child>;
+  nodeArgs?: string[];
+}
+
+/**
+ * The real server (`src/server.ts`, migrations applied at start, workers running) as its own
+ * process, configured as in production except: a rate limit no benchmark reaches, warn-level
+ * logs, and private webhook URLs allowed so the outbox delivers to the bench's local sink.
+ */
+export async function startKopij(o: KopijOptions): Promise<{ child: Child; writeKey: string }> {
+  const port = await freePort();
+  const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ADMIN_KEY: adminKey,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    ...(o.target.kind === 'postgres' ? { DATABASE_URL: o.target.url } : { DATA_DIR: o.target.dataDir }),
+  };
+  const child = await startNode({
+    name: 'kopij',
+    script: 'src/server.ts',
+    nodeArgs: o.nodeArgs ?? [],
+    env,
+    port,
+    readyPath: '/readyz',
+  });
+  o.children.add(child);
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${child.url}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${adminKey}`,
+        ...(body ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
+    return res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>);
+  };
+  const { secret } = (await call('POST', '/v1/keys', { name: 'bench editor', scopes: ['write'] })) as {
+    secret: string;
+  };
+  // A reused database may still name the sink of an earlier run.
+  const hooks = (await call('GET', '/v1/webhooks')) as { data: { id: string }[] };
+  for (const h of hooks.data) await call('DELETE', `/v1/webhooks/${h.id}`);
+  await call('POST', '/v1/webhooks', { url: o.webhookUrl, events: ['article.*', 'quote.*'] });
+  return { child, writeKey: secret };
+}
+
+/**
+ * Runs one scenario against a server under `node --cpu-prof` and summarises where its CPU
+ * time went. The profile covers the whole process, start-up included: the longer the run,
+ * the less that matters (use --duration 15 or more).
+ */
+export async function profileScenario(
+  s: Scenario,
+  o: KopijOptions & { opts: BenchOptions; sample: Sample; secret: string; dir: string },
+): Promise<string> {
+  if (s.server !== 'kopij') throw new Error('--profile takes a Kopij scenario, not a ceiling');
+  mkdirSync(o.dir, { recursive: true });
+  const kopij = await startKopij({ ...o, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.dir] });
+  const ctx = {
+    sample: o.sample,
+    writeKey: kopij.writeKey,
+    cursors: createCursorCodec(o.secret),
+    seed: o.opts.seed,
+    versions: new Map<string, number>(),
+  };
+  const run = await measure(
+    s.name,
+    1,
+    { url: kopij.child.url, pid: kopij.child.pid, database: undefined },
+    s.requests(ctx),
+    o.opts,
+  );
+  await kopij.child.stop();
+  o.children.delete(kopij.child);
+  const files = readdirSync(o.dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(o.dir, f))
+    .sort((a, b) => statSync(b).size - statSync(a).size);
+  if (!files[0]) throw new Error(`no .cpuprofile was written to ${o.dir}:\n${kopij.child.output()}`);
+  const header = `${s.name}: ${Math.round(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms under --cpu-prof\nprofile: ${relative(ROOT, files[0])}\n`;
+  const summary = `${header}\n${formatSummary(JSON.parse(readFileSync(files[0], 'utf8')), 30)}`;
+  writeFileSync(join(o.dir, 'summary.txt'), `${summary}\n`);
+  return summary;
+}

@@ -1,0 +1,119 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** A server under test, in its own process: its pid is what /proc is read for. */
+export interface Child {
+  name: string;
+  pid: number;
+  url: string;
+  /** The last lines it wrote, for the error message when it dies. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Only what a server needs from the parent's environment: no stray DATABASE_URL or DATA_DIR. */
+export function baseEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) if (process.env[k]) out[k] = process.env[k]!;
+  return out;
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+}
+
+/**
+ * Starts `node [nodeArgs] --import tsx <script> [args]` and waits until `readyPath` answers
+ * 200. Stopping sends SIGTERM (servers close gracefully, so a CPU profile gets written)
+ * and SIGKILL if that takes longer than 30 s.
+ */
+export async function startNode(opts: {
+  name: string;
+  script: string;
+  args?: string[];
+  nodeArgs?: string[];
+  env: Record<string, string>;
+  port: number;
+  readyPath: string;
+  timeoutMs?: number;
+}): Promise<Child> {
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', opts.script, ...(opts.args ?? [])],
+    { cwd: ROOT, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let log = '';
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString()).slice(-8000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const url = `http://127.0.0.1:${opts.port}`;
+  const handle: Child = {
+    name: opts.name,
+    pid: child.pid!,
+    url,
+    output: () => log,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited(child);
+      clearTimeout(timer);
+    },
+  };
+  const deadline = Date.now() + (opts.timeoutMs ?? 180_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${opts.name} exited with ${child.exitCode}:\n${log}`);
+    try {
+      const res = await fetch(`${url}${opts.readyPath}`);
+      if (res.status === 200) return handle;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await handle.stop();
+  throw new Error(`${opts.name} did not become ready in time:\n${log}`);
+}
+
+/** Where Kopij's webhook worker delivers during the write scenarios: answers 204 at once. */
+export async function startWebhookSink(): Promise<{
+  url: string;
+  received: () => number;
+  close(): Promise<void>;
+}> {
+  let count = 0;
+  const server: Server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      count++;
+      res.writeHead(204).end();
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${port}/hooks/kopij`,
+    received: () => count,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -141,6 +141,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
+    // RateLimit-Limit / -Remaining / -Reset, the IETF draft's names, rather than X-RateLimit-*.
+    enableDraftSpec: true,
     // Keyed on the credential presented (hashed), else the address: never on body fields.
     keyGenerator: (request) => {
       const auth = request.headers.authorization;

@@ -168,6 +168,8 @@ t.test('PUBLIC_READ=false closes anonymous reads; rate limits; CORS', async (t) 
   isProblem(t, last!, 429);
   const otherKey = await limited.req('GET', '/v1/people', { as: 'read' });
   t.equal(otherKey.statusCode, 200, 'limits are per key or address, not shared');
+  t.equal(otherKey.headers['ratelimit-limit'], '6', 'IETF draft RateLimit-* headers');
+  t.ok(otherKey.headers['ratelimit-remaining'] !== undefined);
 
   const cors = await buildTestApp(t, { CORS_ORIGINS: 'https://desk.example' }, { database: ctx.database });
   const ok = await cors.app.inject({

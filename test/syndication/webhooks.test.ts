@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import t from 'tap';
+import { BACKOFF_MS, MAX_ATTEMPTS } from '../../src/syndication/webhook-worker.js';
 import { buildTestApp } from '../helpers/app.js';
 
 interface Received {
@@ -203,4 +204,10 @@ t.test('two workers never deliver the same attempt twice', async (t) => {
   t.equal(ids.length, 12);
   t.equal(new Set(ids).size, 12, 'no duplicates');
   await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
+t.test('retries: at least 8 attempts spread over about a day', async (t) => {
+  t.ok(MAX_ATTEMPTS >= 8);
+  const total = BACKOFF_MS.slice(0, MAX_ATTEMPTS - 1).reduce((a, b) => a + b, 0);
+  t.ok(total >= 20 * 3600e3 && total <= 28 * 3600e3, `${(total / 3600e3).toFixed(1)} h between first and last attempt`);
 });

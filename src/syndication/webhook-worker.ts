@@ -8,7 +8,17 @@ import { Poller } from './poller.js';
 import type { Resolver } from './ssrf.js';
 
 /** Delays after attempts 1..9, ~24 h in all: the 10th failure gives up. */
-export const BACKOFF_MS = [30e3, 2 * 60e3, 10 * 60e3, 30 * 60e3, 3600e3, 2 * 3600e3, 4 * 3600e3, 8 * 3600e3, 8 * 3600e3];
+export const BACKOFF_MS = [
+  30e3,
+  2 * 60e3,
+  10 * 60e3,
+  30 * 60e3,
+  3600e3,
+  2 * 3600e3,
+  4 * 3600e3,
+  8 * 3600e3,
+  8 * 3600e3,
+];
 export const MAX_ATTEMPTS = 10;
 const CLAIM_MS = 60_000;
 const BATCH = 10;

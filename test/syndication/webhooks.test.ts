@@ -209,5 +209,8 @@ t.test('two workers never deliver the same attempt twice', async (t) => {
 t.test('retries: at least 8 attempts spread over about a day', async (t) => {
   t.ok(MAX_ATTEMPTS >= 8);
   const total = BACKOFF_MS.slice(0, MAX_ATTEMPTS - 1).reduce((a, b) => a + b, 0);
-  t.ok(total >= 20 * 3600e3 && total <= 28 * 3600e3, `${(total / 3600e3).toFixed(1)} h between first and last attempt`);
+  t.ok(
+    total >= 20 * 3600e3 && total <= 28 * 3600e3,
+    `${(total / 3600e3).toFixed(1)} h between first and last attempt`,
+  );
 });

@@ -6,7 +6,7 @@ import type { BenchOptions } from './args.js';
 import type { Sample, Target } from './load.js';
 import { measure } from './measure.js';
 import { formatSummary } from './profile.js';
-import type { Scenario } from './scenarios.js';
+import { newContext, type Scenario, settleVersions } from './scenarios.js';
 import { baseEnv, type Child, freePort, ROOT, startNode } from './servers.js';
 
 export interface KopijOptions {
@@ -67,8 +67,7 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; write
 
 /**
  * Runs one scenario against a server under `node --cpu-prof` and summarises where its CPU
- * time went. The profile covers the whole process, start-up included: the longer the run,
- * the less that matters (use --duration 15 or more).
+ * time went during the load (warm-up included, start-up left out).
  */
 export async function profileScenario(
   s: Scenario,
@@ -76,20 +75,18 @@ export async function profileScenario(
 ): Promise<string> {
   if (s.server !== 'kopij') throw new Error('--profile takes a Kopij scenario, not a ceiling');
   mkdirSync(o.dir, { recursive: true });
+  const spawned = Date.now();
   const kopij = await startKopij({ ...o, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.dir] });
-  const ctx = {
-    sample: o.sample,
-    writeKey: kopij.writeKey,
-    cursors: createCursorCodec(o.secret),
-    seed: o.opts.seed,
-    versions: new Map<string, number>(),
-  };
+  const ctx = newContext(o.sample, kopij.writeKey, createCursorCodec(o.secret), o.opts.seed);
+  // The profile starts with the process: what came before the load is start-up.
+  const skipMs = Date.now() - spawned;
   const run = await measure(
     s.name,
     1,
     { url: kopij.child.url, pid: kopij.child.pid, database: undefined },
     s.requests(ctx),
     o.opts,
+    () => settleVersions(ctx, kopij.child.url),
   );
   await kopij.child.stop();
   o.children.delete(kopij.child);
@@ -99,7 +96,7 @@ export async function profileScenario(
     .sort((a, b) => statSync(b).size - statSync(a).size);
   if (!files[0]) throw new Error(`no .cpuprofile was written to ${o.dir}:\n${kopij.child.output()}`);
   const header = `${s.name}: ${Math.round(run.rps)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms under --cpu-prof\nprofile: ${relative(ROOT, files[0])}\n`;
-  const summary = `${header}\n${formatSummary(JSON.parse(readFileSync(files[0], 'utf8')), 30)}`;
+  const summary = `${header}\n${formatSummary(JSON.parse(readFileSync(files[0], 'utf8')), 30, skipMs)}`;
   writeFileSync(join(o.dir, 'summary.txt'), `${summary}\n`);
   return summary;
 }

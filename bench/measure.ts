@@ -31,6 +31,12 @@ export interface RunResult {
   };
   /** Server CPU time per 2xx response (for PGlite it includes the database's work). */
   serverCpuMsPerOk: number;
+  /**
+   * Server plus bench-database backends' CPU time per 2xx response: the cost of a request
+   * wherever it runs, which other people's load on a shared machine disturbs far less than
+   * req/s. PostgreSQL's shared background processes are left out (they serve every database).
+   */
+  cpuMsPerOk: number;
 }
 
 export interface Target {
@@ -69,8 +75,14 @@ export async function measure(
   target: Target,
   requests: autocannon.Request[],
   opts: { connections: number; duration: number; warmup: number },
+  /** Runs before the warm-up and before the measurement (outside the measured time). */
+  before: () => Promise<void> = async () => undefined,
 ): Promise<RunResult> {
-  if (opts.warmup > 0) await load(target.url, requests, opts.connections, opts.warmup);
+  if (opts.warmup > 0) {
+    await before();
+    await load(target.url, requests, opts.connections, opts.warmup);
+  }
+  await before();
 
   const pgBefore = target.database ? postgresProcesses(target.database) : undefined;
   const pgBench0 = sumCpu(pgBefore?.bench ?? []);
@@ -130,5 +142,6 @@ export async function measure(
       other: other / wall,
     },
     serverCpuMsPerOk: ok ? (server * 1000) / ok : 0,
+    cpuMsPerOk: ok ? ((server + (pgBench ?? 0)) * 1000) / ok : 0,
   };
 }

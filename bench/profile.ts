@@ -4,7 +4,7 @@ import { relative } from 'node:path';
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self and inclusive time per
  * function, and self time per package, so BENCHMARKS.md can say where a request's time goes
- * without opening DevTools. `tsx bench/profile.ts <file.cpuprofile> [top]`.
+ * without opening DevTools. `tsx bench/profile.ts <file.cpuprofile> [top] [skipMs]`.
  */
 interface ProfileNode {
   id: number;
@@ -46,7 +46,11 @@ function label(n: ProfileNode): string {
   return `${functionName || '(anonymous)'}${file ? ` ${where}` : ''}`;
 }
 
-export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
+/**
+ * `skipMs` leaves out the samples of the first milliseconds (start-up: module loading,
+ * migrations), so the summary is of the load alone. Idle time is left out of the total.
+ */
+export function summarise(profile: CpuProfile, top = 25, skipMs = 0): ProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -54,10 +58,12 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
   const inclusive = new Map<string, number>();
   const packages = new Map<string, number>();
   let total = 0;
+  let clock = 0;
   profile.samples.forEach((id, i) => {
     const dt = (profile.timeDeltas[i] ?? 0) / 1000;
+    clock += dt;
     const node = byId.get(id);
-    if (!node) return;
+    if (!node || clock < skipMs || node.callFrame.functionName === '(idle)') return;
     total += dt;
     const key = label(node);
     self.set(key, (self.get(key) ?? 0) + dt);
@@ -84,35 +90,44 @@ export function summarise(profile: CpuProfile, top = 25): ProfileSummary {
 }
 
 /** The heaviest inclusive frames from the project's own code (src/): where to start reading. */
-export function hotProjectFrames(profile: CpuProfile, top = 15): { name: string; totalMs: number }[] {
-  const summary = summariseInclusive(profile);
-  return summary.filter((f) => f.name.includes(' src/')).slice(0, top);
+export function hotProjectFrames(
+  profile: CpuProfile,
+  top = 15,
+  skipMs = 0,
+): { name: string; totalMs: number }[] {
+  return summarise(profile, Number.MAX_SAFE_INTEGER, skipMs)
+    .functions.map((f) => ({ name: f.name, totalMs: f.totalMs }))
+    .sort((a, b) => b.totalMs - a.totalMs)
+    .filter((f) => f.name.includes(' src/'))
+    .slice(0, top);
 }
 
-function summariseInclusive(profile: CpuProfile): { name: string; totalMs: number }[] {
-  const s = summarise(profile, Number.MAX_SAFE_INTEGER);
-  return s.functions.map((f) => ({ name: f.name, totalMs: f.totalMs })).sort((a, b) => b.totalMs - a.totalMs);
-}
-
-export function formatSummary(profile: CpuProfile, top = 25): string {
-  const s = summarise(profile, top);
+export function formatSummary(profile: CpuProfile, top = 25, skipMs = 0): string {
+  const s = summarise(profile, top, skipMs);
   const pct = (ms: number) => `${((100 * ms) / s.totalMs).toFixed(1)}%`;
-  const lines = [`Profile: ${(s.totalMs / 1000).toFixed(1)} s of samples`, '', 'Self time by package:'];
+  const lines = [
+    `Profile: ${(s.totalMs / 1000).toFixed(1)} s of busy samples${skipMs ? ` (the first ${(skipMs / 1000).toFixed(1)} s, start-up, left out)` : ''}`,
+    '',
+    'Self time by package:',
+  ];
   for (const p of s.packages.slice(0, 15)) lines.push(`  ${pct(p.selfMs).padStart(6)}  ${p.name}`);
   lines.push('', `Top ${top} functions by self time (self / inclusive):`);
   for (const f of s.functions)
     lines.push(`  ${pct(f.selfMs).padStart(6)} / ${pct(f.totalMs).padStart(6)}  ${f.name}`);
   lines.push('', 'Heaviest project frames (inclusive):');
-  for (const f of hotProjectFrames(profile)) lines.push(`  ${pct(f.totalMs).padStart(6)}  ${f.name}`);
+  for (const f of hotProjectFrames(profile, 15, skipMs))
+    lines.push(`  ${pct(f.totalMs).padStart(6)}  ${f.name}`);
   return lines.join('\n');
 }
 
 if (process.argv[1]?.endsWith('profile.ts')) {
   const file = process.argv[2];
   if (!file) {
-    process.stderr.write('usage: tsx bench/profile.ts <file.cpuprofile> [top]\n');
+    process.stderr.write('usage: tsx bench/profile.ts <file.cpuprofile> [top] [skipMs]\n');
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  process.stdout.write(`${formatSummary(profile, Number(process.argv[3] ?? 25))}\n`);
+  process.stdout.write(
+    `${formatSummary(profile, Number(process.argv[3] ?? 25), Number(process.argv[4] ?? 0))}\n`,
+  );
 }

@@ -17,6 +17,7 @@ export interface ScenarioSummary {
   bytesPerResponse: number;
   cpu: { server: number; loadgen: number; postgres: number | null; other: number };
   serverCpuMsPerOk: number;
+  cpuMsPerOk: number;
   non2xx: Record<string, number>;
   errors: number;
   ceiling?: string;
@@ -24,6 +25,8 @@ export interface ScenarioSummary {
   ratio?: number;
   /** rps / the HTTP ceiling's rps. */
   ratioHttp?: number;
+  /** The ceiling's CPU per request / this scenario's: the throughput ratio a machine with no other load would show. */
+  cpuRatio?: number;
   target?: number;
   met?: boolean;
 }
@@ -71,6 +74,7 @@ export function summarise(scenarios: Scenario[], runs: RunResult[]): ScenarioSum
         other: median(mine.map((r) => r.cpu.other)),
       },
       serverCpuMsPerOk: median(mine.map((r) => r.serverCpuMsPerOk)),
+      cpuMsPerOk: median(mine.map((r) => r.cpuMsPerOk)),
       non2xx,
       errors: mine.reduce((n, r) => n + r.errors, 0),
       ...(s.ceiling ? { ceiling: CEILING_SCENARIO[s.ceiling] } : {}),
@@ -81,6 +85,7 @@ export function summarise(scenarios: Scenario[], runs: RunResult[]): ScenarioSum
   for (const s of base.values()) {
     const ref = s.ceiling ? base.get(s.ceiling) : undefined;
     if (ref?.rps) s.ratio = s.rps / ref.rps;
+    if (ref?.cpuMsPerOk && s.cpuMsPerOk) s.cpuRatio = ref.cpuMsPerOk / s.cpuMsPerOk;
     if (http?.rps && s !== http) s.ratioHttp = s.rps / http.rps;
     if (s.target !== undefined && s.ratio !== undefined) s.met = s.ratio >= s.target;
   }
@@ -93,8 +98,8 @@ const n2 = (x: number) => x.toFixed(2);
 
 export function markdownTable(rows: ScenarioSummary[]): string {
   const head = [
-    '| scenario | req/s (median) | spread | × ceiling | target | × HTTP | p50 ms | p99 ms | RSS MB | CPU cores srv / gen / pg / other | srv ms/req | non-2xx |',
-    '|---|--:|--:|---|--:|--:|--:|--:|--:|---|--:|---|',
+    '| scenario | req/s (median) | spread | × ceiling | target | × HTTP | p50 ms | p99 ms | RSS MB | CPU cores srv / gen / pg / other | CPU ms/req srv+pg | × ceiling by CPU | non-2xx |',
+    '|---|--:|--:|---|--:|--:|--:|--:|--:|---|--:|--:|---|',
   ];
   const body = rows.map((r) => {
     const ratio = r.ratio === undefined ? '' : `${n2(r.ratio)} (${r.ceiling?.replace('ceiling-', '')})`;
@@ -105,9 +110,14 @@ export function markdownTable(rows: ScenarioSummary[]): string {
       .map(([k, v]) => `${k}×${v}`)
       .concat(r.errors ? [`err×${r.errors}`] : [])
       .join(' ');
-    return `| ${r.scenario} | ${n0(r.rps)} | ±${n1(r.spreadPct / 2)}% | ${ratio} | ${target} | ${r.ratioHttp === undefined ? '' : n2(r.ratioHttp)} | ${n1(r.p50)} | ${n1(r.p99)} | ${n0(r.rssMaxMb)} | ${cpu} | ${n2(r.serverCpuMsPerOk)} | ${non2xx} |`;
+    return `| ${r.scenario} | ${n0(r.rps)} | ±${n1(r.spreadPct / 2)}% | ${ratio} | ${target} | ${r.ratioHttp === undefined ? '' : n2(r.ratioHttp)} | ${n1(r.p50)} | ${n1(r.p99)} | ${n0(r.rssMaxMb)} | ${cpu} | ${n2(r.cpuMsPerOk)} | ${r.cpuRatio === undefined ? '' : n2(r.cpuRatio)} | ${non2xx} |`;
   });
   return [...head, ...body].join('\n');
+}
+
+/** Median cores used by everything else on the machine: how much the numbers were disturbed. */
+export function otherLoad(rows: ScenarioSummary[]): number {
+  return median(rows.map((r) => r.cpu.other));
 }
 
 /** The RSS target: Kopij's peak under the item load against the bare item server's. */

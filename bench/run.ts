@@ -18,8 +18,8 @@ import {
 } from './load.js';
 import { measure, type RunResult } from './measure.js';
 import { fmt } from './progress.js';
-import { markdownTable, rssRatio, summarise } from './report.js';
-import { type Scenario, type ScenarioContext, scenarios } from './scenarios.js';
+import { markdownTable, otherLoad, rssRatio, summarise } from './report.js';
+import { newContext, type Scenario, type ScenarioContext, scenarios, settleVersions } from './scenarios.js';
 import { baseEnv, type Child, freePort, ROOT, startNode, startWebhookSink } from './servers.js';
 
 const opts = parseBenchArgs(process.argv.slice(2), process.env);
@@ -124,13 +124,7 @@ async function main() {
       return;
     }
     const kopij = await startKopij(kopijOpts);
-    const ctx: ScenarioContext = {
-      sample,
-      writeKey: kopij.writeKey,
-      cursors: createCursorCodec(prepared.secret),
-      seed: opts.seed,
-      versions: new Map(),
-    };
+    const ctx = newContext(sample, kopij.writeKey, createCursorCodec(prepared.secret), opts.seed);
     const skipped: string[] = [];
     const runnable: Scenario[] = [];
     for (const s of chosen) {
@@ -183,6 +177,7 @@ async function main() {
       `${environment.machine.nproc} × ${environment.machine.cpuModel}, ${environment.machine.memoryGb} GB; load average at start ${environment.machine.loadavgAtStart.join(' ')}`,
       `node ${environment.versions.node}, fastify ${environment.versions.fastify}, PostgreSQL ${environment.versions.postgresql}, PGlite ${environment.versions.pglite}; kopij ${environment.kopij.commit}${environment.kopij.dirty ? ' + uncommitted changes' : ''}`,
       `${opts.rounds} rounds × ${opts.duration}s (warm-up ${opts.warmup}s), ${opts.connections} connections${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`,
+      `other processes on the machine used ${otherLoad(summary).toFixed(2)} of ${environment.machine.nproc} cores (median over runs)`,
       '',
       table,
       '',
@@ -214,7 +209,9 @@ async function runOne(
   ceilingDir: string | undefined,
 ): Promise<RunResult> {
   const run = (child: Child, db: string | undefined) =>
-    measure(s.name, round, { url: child.url, pid: child.pid, database: db }, s.requests(ctx), opts);
+    measure(s.name, round, { url: child.url, pid: child.pid, database: db }, s.requests(ctx), opts, () =>
+      child === kopij ? settleVersions(ctx, kopij.url) : Promise.resolve(),
+    );
   if (s.server === 'kopij') return run(kopij, database);
   const port = await freePort();
   const source =

@@ -15,6 +15,28 @@ export interface ScenarioContext {
   seed: number;
   /** Current version of each article the PATCH scenarios touch, learned from responses. */
   versions: Map<string, number>;
+  /** Articles PATCHed whose answer never came (cut off when a run ends): version unknown. */
+  unsettled: Set<string>;
+}
+
+export function newContext(
+  sample: Sample,
+  writeKey: string,
+  cursors: CursorCodec,
+  seed: number,
+): ScenarioContext {
+  return { sample, writeKey, cursors, seed, versions: new Map(), unsettled: new Set() };
+}
+
+/** Learns the current version of the articles whose PATCH answer was cut off by the end of a run. */
+export async function settleVersions(ctx: ScenarioContext, baseUrl: string): Promise<void> {
+  for (const id of ctx.unsettled) {
+    const res = await fetch(`${baseUrl}/v1/articles/${id}`, {
+      headers: { authorization: `Bearer ${ctx.writeKey}` },
+    });
+    if (res.ok) ctx.versions.set(id, ((await res.json()) as { version: number }).version);
+    ctx.unsettled.delete(id);
+  }
 }
 
 export interface Scenario {
@@ -83,9 +105,9 @@ function kopijCreate(ctx: ScenarioContext): (req: Req) => Req {
 
 /**
  * PATCH with If-Match: the version sent is the last one this run saw for the article (the
- * sample's, then each 200's). A concurrent PATCH of the same article can still win first:
- * that is a 412, counted apart and left out of req/s and latency, and its detail teaches
- * the current version for the next try.
+ * sample's, then each 200's; settleVersions() asks for those whose answer a run's end cut
+ * off). A concurrent PATCH of the same article can still win first: that is a 412, counted
+ * apart and left out of req/s and latency, and its detail teaches the current version.
  */
 type OnResponse = (status: number, body: string, context: object) => void;
 
@@ -100,6 +122,7 @@ function kopijPatch(ctx: ScenarioContext): {
   const make = (req: Req, context: Record<string, unknown>): Req => {
     const id = rng.pick(ids);
     context.id = id;
+    ctx.unsettled.add(id);
     n++;
     return {
       ...req,
@@ -117,6 +140,7 @@ function kopijPatch(ctx: ScenarioContext): {
   };
   const onResponse = (status: number, text: string, context: object) => {
     const id = (context as { id?: string }).id;
+    if (id) ctx.unsettled.delete(id);
     if (status === 200) {
       const { id: got, version } = JSON.parse(text) as { id: string; version: number };
       ctx.versions.set(got, version);

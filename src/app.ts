@@ -82,6 +82,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     bodyLimit: config.bodyLimitBytes,
     requestTimeout: config.requestTimeoutMs,
     connectionTimeout: config.requestTimeoutMs,
+    // Slowloris: Node sweeps for late requests only every connectionsCheckingInterval (30 s by
+    // default), and stops timing a trickling body when headersTimeout is longer than
+    // requestTimeout, as it stays when requestTimeout is only set after the server is made.
+    http: {
+      requestTimeout: config.requestTimeoutMs,
+      headersTimeout: config.requestTimeoutMs,
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.requestTimeoutMs / 4)),
+    },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
     // The router's own refusals (bad percent-encoding, a path segment past maxParamLength) skip

@@ -11,7 +11,7 @@ import { ApiError } from './errors.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
 import dbPlugin from './plugins/db.js';
-import errorsPlugin, { sendProblem } from './plugins/errors.js';
+import errorsPlugin, { clientErrorHandler, sendProblem } from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
@@ -90,6 +90,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       headersTimeout: config.requestTimeoutMs,
       connectionsCheckingInterval: Math.min(1000, Math.ceil(config.requestTimeoutMs / 4)),
     },
+    clientErrorHandler,
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     return503OnClosing: true,
     // The router's own refusals (bad percent-encoding, a path segment past maxParamLength) skip

@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES as HTTP_REASONS } from 'node:http';
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
@@ -69,6 +72,35 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, e: Api
     .code(e.status)
     .type('application/problem+json')
     .send(problemBody(e.code, e.detail, String(request.id), e.errors));
+}
+
+const CLIENT_ERRORS: Record<string, [ProblemCode, string]> = {
+  ERR_HTTP_REQUEST_TIMEOUT: ['request-timeout', 'The request was not received in time.'],
+  HPE_HEADER_OVERFLOW: ['headers-too-large', 'The request headers exceed 16 KiB.'],
+};
+
+/**
+ * Node's own refusals, made before Fastify sees a request (headers past 16 KiB, a request
+ * slower than requestTimeout, unparseable HTTP), in the one envelope too. Fastify's default
+ * answers them in its own JSON. The connection is closed either way.
+ */
+export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  // As Node does: answer only if no response of the request in flight has begun.
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent) {
+    const [code, detail] = CLIENT_ERRORS[err.code ?? ''] ?? ['bad-request', 'The request is not valid HTTP.'];
+    const requestId = randomUUID();
+    const problem = problemBody(code, detail, requestId);
+    const body = JSON.stringify(problem);
+    socket.write(
+      `HTTP/1.1 ${problem.status} ${HTTP_REASONS[problem.status]}\r\n` +
+        'Content-Type: application/problem+json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        `Cache-Control: no-store\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(err);
 }
 
 export default fp(async function errorsPlugin(app: FastifyInstance) {

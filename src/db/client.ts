@@ -6,8 +6,9 @@ import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import pg from 'pg';
+import type pg from 'pg';
 import type { Config } from '../config.js';
+import { createPool } from './pool.js';
 import * as schema from './schema.js';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -69,18 +70,7 @@ export async function createDb(config: Config, options: DbOptions = {}): Promise
 }
 
 function createPostgresDb(config: Config, url: string, options: DbOptions): Database {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: config.dbPoolSize,
-    connectionTimeoutMillis: 5000,
-    idleTimeoutMillis: 30_000,
-    application_name: 'kopij',
-    statement_timeout: config.dbStatementTimeoutMs,
-    lock_timeout: config.dbLockTimeoutMs,
-    idle_in_transaction_session_timeout: 10_000,
-  });
-  // Without a listener an idle client's error (server restart, terminated backend) kills the process.
-  pool.on('error', (err) => options.onPoolError?.(err));
+  const pool = createPool(config, url, options.onPoolError);
   const db = drizzleNodePg(pool, { schema, logger: logger(options.onQuery) }) as unknown as Db;
   return {
     kind: 'postgres',

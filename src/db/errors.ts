@@ -1,4 +1,5 @@
 import { ApiError, conflict, unavailable } from '../errors.js';
+import { PoolBusyError } from './pool.js';
 
 interface PgLikeError {
   code?: string;
@@ -48,6 +49,7 @@ function isConnectionFailure(err: unknown): boolean {
  * lock waits are outages (503 + Retry-After). Anything else is left for the 500 path: a bug.
  */
 export function classifyDbError(err: unknown): ApiError | undefined {
+  if (err instanceof PoolBusyError) return unavailable('The database is busy; retry shortly.');
   const e = innermost(err);
   if (e?.code) {
     const code = e.code;

@@ -24,11 +24,11 @@ function migrationsHash(): string {
 }
 
 /** Named by the migrations it holds, so concurrent or repeated runs share one safely. */
-const templateDb = () => `kopij_tpl_${migrationsHash()}`;
+export const templateDb = () => `kopij_tpl_${migrationsHash()}`;
 
 const templateFile = () => join(tmpdir(), `kopij-pglite-template-${migrationsHash()}.tar.gz`);
 
-function withDatabase(url: string, name: string): string {
+export function withDatabase(url: string, name: string): string {
   const u = new URL(url);
   u.pathname = `/${name}`;
   return u.toString();

@@ -1,0 +1,119 @@
+import pg from 'pg';
+import type { Config } from '../config.js';
+
+/** Raised when no transaction slot frees up in time: the database is saturated (503). */
+export class PoolBusyError extends Error {
+  constructor() {
+    super('every transaction slot stayed busy: the database is saturated');
+    this.name = 'PoolBusyError';
+  }
+}
+
+export const CONNECT_TIMEOUT_MS = 5000;
+
+/**
+ * The pg pool, with the hygiene a server that must outlive its database needs:
+ * - timeouts on connecting, statements, lock waits and idle transactions;
+ * - an 'error' listener on every client for its whole life (see below);
+ * - a pool client whose BEGIN failed is released (drizzle would leak it);
+ * - transactions may hold at most all but a quarter of the connections, and wait for one at
+ *   most lock_timeout, so writers stuck behind a lock cannot starve plain reads.
+ */
+export function createPool(config: Config, url: string, onError?: (err: Error) => void): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: config.dbPoolSize,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    application_name: 'kopij',
+    statement_timeout: config.dbStatementTimeoutMs,
+    lock_timeout: config.dbLockTimeoutMs,
+    idle_in_transaction_session_timeout: 10_000,
+  });
+  // A dead connection (server stopped, backend terminated) emits 'error' on its client, and an
+  // unheard 'error' kills the process. pg-pool listens only while a client is idle; a client
+  // checked out for a transaction has no listener, so each one gets its own for life. The
+  // statement that was running fails on its own, and the pool drops the client on release.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => onError?.(err));
+  });
+  // Already reported by the client's own listener above.
+  pool.on('error', () => undefined);
+
+  const slots = new Slots(Math.max(1, config.dbPoolSize - Math.ceil(config.dbPoolSize / 4)));
+  const connect = pool.connect.bind(pool);
+  // pg-pool's own query() checks out with a callback; only drizzle's transaction() calls
+  // connect() for a promise, so this is the transaction path.
+  pool.connect = ((callback?: Parameters<typeof connect>[0]) => {
+    if (callback) return connect(callback);
+    return (async () => {
+      await slots.acquire(config.dbLockTimeoutMs);
+      let client: pg.PoolClient;
+      try {
+        client = await connect();
+      } catch (err) {
+        slots.release();
+        throw err;
+      }
+      const release = client.release.bind(client);
+      client.release = (err?: Error | boolean) => {
+        slots.release();
+        client.release = release;
+        return release(err);
+      };
+      return releaseIfBeginFails(client);
+    })();
+  }) as typeof pool.connect;
+  return pool;
+}
+
+/**
+ * drizzle's transaction() sends BEGIN before its try/finally, so a BEGIN that fails on a dead
+ * connection never releases the client: each outage would leak pool slots until the API can
+ * no longer reach its database, and pool.end() would wait forever. The first query on a
+ * freshly checked-out client is that BEGIN; if it fails, release the client with the error
+ * (which drops it from the pool). drizzle rethrows the error and never releases it itself.
+ */
+function releaseIfBeginFails(client: pg.PoolClient): pg.PoolClient {
+  const target = client as unknown as { query?: (...args: unknown[]) => unknown };
+  const query = client.query as unknown as (...args: unknown[]) => unknown;
+  target.query = (...args: unknown[]) => {
+    // Only the first query: from now on the client's own method answers again.
+    delete target.query;
+    const result = query.apply(client, args);
+    if (result instanceof Promise) result.catch((err: Error) => client.release(err));
+    return result;
+  };
+  return client;
+}
+
+/** A counting semaphore whose waiters give up after a deadline. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+  constructor(private free: number) {}
+
+  acquire(timeoutMs: number): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => {
+      const grant = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        const i = this.waiting.indexOf(grant);
+        if (i >= 0) this.waiting.splice(i, 1);
+        reject(new PoolBusyError());
+      }, timeoutMs);
+      this.waiting.push(grant);
+    });
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}

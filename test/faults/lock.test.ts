@@ -1,0 +1,104 @@
+import pg from 'pg';
+import t from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import {
+  ADMIN_KEY,
+  call,
+  checkPeopleIntegrity,
+  clusterOrSkip,
+  freshDatabaseUrl,
+  isProblem503,
+  type Outcome,
+  sleep,
+  summarize,
+} from './helpers.js';
+
+/**
+ * Row 43: an ACCESS EXCLUSIVE lock on `people` held for a while (a migration gone wrong, a
+ * forgotten psql session). Writers give up after lock_timeout with 503 instead of queueing
+ * and starving the pool, so reads of other tables stay 200; all is well once it is released.
+ */
+const LOCK_HOLD_MS = 5000;
+const WRITERS = 30;
+
+const cluster = await clusterOrSkip(t);
+if (cluster) {
+  const url = await freshDatabaseUrl(t);
+  const config = loadConfig({
+    DATABASE_URL: url,
+    ADMIN_KEY,
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    MAX_EVENT_LOOP_DELAY_MS: '0',
+  });
+  // The default lock_timeout, as production runs it.
+  const LOCK_TIMEOUT_MS = config.dbLockTimeoutMs;
+  const app = await buildApp(config, { logger: false });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+
+  t.test(`ACCESS EXCLUSIVE on people for ${LOCK_HOLD_MS} ms`, async (t) => {
+    t.equal((await call(base, 'POST', '/v1/places', { body: { name: 'Kiev', kind: 'city' } })).status, 201);
+    t.equal((await call(base, 'POST', '/v1/people', { body: { name: 'Before' } })).status, 201);
+
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    t.teardown(() => locker.end().catch(() => undefined));
+    await locker.query('begin');
+    await locker.query('lock table people in access exclusive mode');
+    const locked = Date.now();
+
+    // Writers arrive in waves, more of them than the pool has connections, while a reader
+    // of another table keeps going.
+    const writes: Promise<Outcome>[] = [];
+    const reads: Promise<Outcome>[] = [];
+    while (Date.now() - locked < LOCK_HOLD_MS - LOCK_TIMEOUT_MS - 1000) {
+      for (let i = 0; i < WRITERS / 3; i++)
+        writes.push(
+          call(base, 'POST', '/v1/people', {
+            body: { name: `Blocked ${writes.length}` },
+            label: 'create person',
+          }),
+        );
+      for (let i = 0; i < 3; i++)
+        reads.push(call(base, 'GET', '/v1/places?limit=5', { label: 'list places' }));
+      await sleep(500);
+    }
+    const blocked = await Promise.all(writes);
+    const read = await Promise.all(reads);
+    t.ok(Date.now() - locked < LOCK_HOLD_MS, 'every blocked writer answered while the lock was still held');
+    await locker.query('commit');
+
+    t.comment(summarize([...blocked, ...read]));
+    t.ok(blocked.length >= WRITERS, `${blocked.length} writers tried`);
+    t.same(
+      blocked.filter((o) => !isProblem503(o)),
+      [],
+      'every blocked writer answers 503 problem + Retry-After',
+    );
+    const slowest = Math.max(...blocked.map((o) => o.end - o.start));
+    // At most lock_timeout waiting for a transaction slot, then lock_timeout waiting for the lock.
+    t.ok(
+      slowest < 2 * LOCK_TIMEOUT_MS + 1000,
+      `writers give up within 2 × lock_timeout (slowest ${slowest} ms, lock_timeout ${LOCK_TIMEOUT_MS} ms)`,
+    );
+    t.ok(
+      read.length > 0 && read.every((o) => o.status === 200),
+      `reads of places stay 200 (${read.length}, slowest ${Math.max(...read.map((o) => o.end - o.start))} ms)`,
+    );
+
+    const after = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        call(base, 'POST', '/v1/people', { body: { name: `After ${i}` } }),
+      ),
+    );
+    t.ok(
+      after.every((o) => o.status === 201),
+      `writes succeed once the lock is released (${summarize(after)})`,
+    );
+    t.equal((await call(base, 'GET', '/v1/people?limit=100')).status, 200);
+    await checkPeopleIntegrity(t, url, new Map());
+  });
+}

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -152,10 +152,14 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     timeWindow: 60_000,
     // RateLimit-Limit / -Remaining / -Reset, the IETF draft's names, rather than X-RateLimit-*.
     enableDraftSpec: true,
-    // Keyed on the credential presented (hashed), else the address: never on body fields.
-    keyGenerator: (request) => {
-      const auth = request.headers.authorization;
-      return auth ? `k:${createHash('sha256').update(auth).digest('base64url')}` : `a:${request.ip}`;
+    // Added below as one hook ahead of authentication, not per route (route hooks run after it).
+    global: false,
+    // Per key when the request authenticates, else per address: missing, unknown and revoked
+    // keys share their address's limit, so guessing or rotating keys (or body fields) never
+    // buys a fresh one.
+    keyGenerator: async (request) => {
+      const principal = await app.identify(request).catch(() => null);
+      return principal ? `k:${principal.keyId ?? principal.name}` : `a:${request.ip}`;
     },
     allowList: (request) => request.url === '/healthz' || request.url === '/readyz',
     errorResponseBuilder: (_request, context) =>
@@ -164,6 +168,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
         `Rate limit of ${context.max} requests per minute exceeded; retry after ${context.after}.`,
       ),
   });
+  // Before authentication can refuse a bad key: each guess counts.
+  app.addHook('onRequest', app.rateLimit());
   await app.register(openapiPlugin);
   await app.register(authPlugin, {
     adminKey: config.adminKey,

@@ -27,6 +27,14 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyInstance {
+    /**
+     * Who the request's credentials name: null when it presents none; rejects with a 401 when
+     * they are malformed, unknown or revoked. Looked up once per request however often asked,
+     * so the rate limiter can key on it before access is decided.
+     */
+    identify(request: FastifyRequest): Promise<Principal | null>;
+  }
   interface FastifyContextConfig {
     /** The scope a route needs; 'read' routes are open to anonymous callers when PUBLIC_READ is on. */
     scope?: Scope;
@@ -78,11 +86,21 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: AuthOpti
     return { keyId: key.id, name: key.name, scopes: new Set(key.scopes as Scope[]) };
   }
 
+  const identified = new WeakMap<FastifyRequest, Promise<Principal | null>>();
+  app.decorate('identify', (request: FastifyRequest) => {
+    let principal = identified.get(request);
+    if (!principal) {
+      principal = authenticate(request);
+      identified.set(request, principal);
+    }
+    return principal;
+  });
+
   // One hook decides access for every /v1 route, from the scope the route declares.
   app.addHook('onRequest', async (request) => {
     const scope = request.routeOptions.config.scope;
     if (!scope) return;
-    const principal = await authenticate(request);
+    const principal = await app.identify(request);
     request.principal = principal;
     if (scope === 'read') {
       if (!principal && !opts.publicRead) throw unauthorized();

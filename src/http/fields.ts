@@ -1,16 +1,19 @@
 import { z } from 'zod';
 
 /**
- * Text the database can store and give back byte for byte: PostgreSQL rejects NUL in text
- * (22021) and a lone surrogate cannot be encoded as UTF-8, so both are refused up front.
+ * What the database can store and give back byte for byte: PostgreSQL rejects NUL in text
+ * (22021) and a lone surrogate cannot be encoded as UTF-8 (a driver silently stores U+FFFD),
+ * so both are refused up front. For every string a client sends that is stored.
  */
-export function text(max: number, min = 1) {
-  return z
-    .string()
-    .min(min)
-    .max(max)
+export function storable<T extends z.ZodType<string>>(schema: T): T {
+  return schema
     .refine((s) => !s.includes('\u0000'), { message: 'must not contain NUL characters' })
     .refine((s) => s.isWellFormed(), { message: 'must not contain unpaired UTF-16 surrogates' });
+}
+
+/** Free text of at most `max` characters, storable. */
+export function text(max: number, min = 1) {
+  return storable(z.string().min(min).max(max));
 }
 
 export const IdSchema = z.uuid().meta({ description: 'UUIDv7 assigned by the service.' });

@@ -4,6 +4,7 @@ import {
   LanguageSchema,
   refFilter,
   SlugSchema,
+  storable,
   storedFields,
   TimestampSchema,
   text,
@@ -56,9 +57,7 @@ const editable = {
     .meta({ example: ['oorlog in Oekraïne'] }),
   personIds: idList('People mentioned'),
   placeIds: idList('Places mentioned'),
-  canonicalUrl: z
-    .url({ protocol: /^https?$/ })
-    .max(2000)
+  canonicalUrl: storable(z.url({ protocol: /^https?$/ }).max(2000))
     .nullable()
     .meta({ example: 'https://nieuws.example/oekraine/zelensky-onderhandelingen' }),
   embargoedUntil: TimestampSchema.nullable().meta({

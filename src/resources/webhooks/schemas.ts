@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, TimestampSchema } from '../../http/fields.js';
+import { IdSchema, storable, TimestampSchema } from '../../http/fields.js';
 import { registry } from '../../http/registry.js';
 import { WEBHOOK_EVENTS } from '../../syndication/outbox.js';
 
@@ -24,7 +24,7 @@ registry.add(CreatedWebhookSchema, { id: 'CreatedWebhook' });
 
 export const WebhookCreateSchema = z
   .strictObject({
-    url: z.string().max(2000).meta({ example: 'https://partner.example/hooks/kopij' }),
+    url: storable(z.string().max(2000)).meta({ example: 'https://partner.example/hooks/kopij' }),
     events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length),
   })
   .meta({ example: { url: 'https://partner.example/hooks/kopij', events: ['article.*'] } });

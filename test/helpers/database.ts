@@ -26,7 +26,7 @@ function migrationsHash(): string {
 /** Named by the migrations it holds, so concurrent or repeated runs share one safely. */
 export const templateDb = () => `kopij_tpl_${migrationsHash()}`;
 
-const templateFile = () => join(tmpdir(), `kopij-pglite-template-${migrationsHash()}.tar.gz`);
+export const templateFile = () => join(tmpdir(), `kopij-pglite-template-${migrationsHash()}.tar.gz`);
 
 export function withDatabase(url: string, name: string): string {
   const u = new URL(url);

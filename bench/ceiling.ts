@@ -66,6 +66,9 @@ function fixedArticle() {
 }
 
 const db = await connect();
+/** Rows the insert ceiling wrote, deleted on shutdown so the shared database stays as loaded. */
+const inserted: string[] = [];
+const writing = new Set<Promise<unknown>>();
 const app = Fastify({ logger: false });
 app.get('/ready', async () => ({ ok: true }));
 
@@ -97,8 +100,9 @@ switch (values.kind) {
     app.post<{ Body: Record<string, unknown> }>('/articles', async (request, reply) => {
       const b = request.body;
       const id = uuidv7();
+      inserted.push(id);
       const now = new Date();
-      await db.query(
+      const insert = db.query(
         `insert into articles (id, slug, language, headline, standfirst, body, byline, credit, tags,
            canonical_url, status, version, created_at, updated_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $11)`,
@@ -116,6 +120,8 @@ switch (values.kind) {
           now,
         ],
       );
+      writing.add(insert);
+      await insert.finally(() => writing.delete(insert));
       return reply.code(201).send({ id });
     });
     break;
@@ -125,6 +131,10 @@ switch (values.kind) {
 
 const close = async () => {
   await app.close();
+  // An INSERT whose client hung up may still be running: it must land before the clean-up.
+  await Promise.allSettled([...writing]);
+  for (let i = 0; i < inserted.length; i += 1000)
+    await db.query('delete from articles where id = any($1::uuid[])', [inserted.slice(i, i + 1000)]);
   await db.close();
   process.exit(0);
 };

@@ -6,8 +6,9 @@ import type { BenchOptions } from './args.js';
 import type { Sample, Target } from './load.js';
 import { measure } from './measure.js';
 import { formatSummary } from './profile.js';
-import { newContext, type Scenario, settleVersions } from './scenarios.js';
+import type { Scenario } from './scenarios.js';
 import { baseEnv, type Child, freePort, ROOT, startNode } from './servers.js';
+import { newContext, tidy } from './writes.js';
 
 export interface KopijOptions {
   target: Target;
@@ -86,7 +87,7 @@ export async function profileScenario(
     { url: kopij.child.url, pid: kopij.child.pid, database: undefined },
     s.requests(ctx),
     o.opts,
-    () => settleVersions(ctx, kopij.child.url),
+    () => tidy(ctx, kopij.child.url),
   );
   await kopij.child.stop();
   o.children.delete(kopij.child);

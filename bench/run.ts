@@ -19,8 +19,9 @@ import {
 import { measure, type RunResult } from './measure.js';
 import { fmt } from './progress.js';
 import { markdownTable, otherLoad, rssRatio, summarise } from './report.js';
-import { newContext, type Scenario, type ScenarioContext, scenarios, settleVersions } from './scenarios.js';
+import { type Scenario, scenarios } from './scenarios.js';
 import { baseEnv, type Child, freePort, ROOT, startNode, startWebhookSink } from './servers.js';
+import { finalTidy, newContext, type ScenarioContext, tidy } from './writes.js';
 
 const opts = parseBenchArgs(process.argv.slice(2), process.env);
 const log = (line: string) => process.stderr.write(`${line}\n`);
@@ -154,6 +155,8 @@ async function main() {
         );
       }
     }
+    // Leave the database as it was loaded, for the next --reuse.
+    await finalTidy(ctx, kopij.child.url);
     const summary = summarise(runnable, runs);
     const rss = rssRatio(summary);
     const report = {
@@ -210,7 +213,7 @@ async function runOne(
 ): Promise<RunResult> {
   const run = (child: Child, db: string | undefined) =>
     measure(s.name, round, { url: child.url, pid: child.pid, database: db }, s.requests(ctx), opts, () =>
-      child === kopij ? settleVersions(ctx, kopij.url) : Promise.resolve(),
+      child === kopij ? tidy(ctx, kopij.url) : Promise.resolve(),
     );
   if (s.server === 'kopij') return run(kopij, database);
   const port = await freePort();

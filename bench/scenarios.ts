@@ -1,43 +1,12 @@
 import type autocannon from 'autocannon';
-import type { CursorCodec } from '../src/http/cursor.js';
-import { SEARCH_TERMS, TOPICS } from './corpus.js';
-import type { Sample } from './load.js';
+import { SEARCH_TERMS } from './corpus.js';
 import { Rng } from './random.js';
-import { body, headline, type Subject, standfirst } from './text.js';
+import { articleBodies, kopijCreate, kopijPatch, type OnResponse, type ScenarioContext } from './writes.js';
+
+export type { ScenarioContext } from './writes.js';
 
 export type CeilingKind = 'static' | 'item' | 'list' | 'insert';
 export type ServerKind = 'kopij' | CeilingKind;
-
-export interface ScenarioContext {
-  sample: Sample;
-  writeKey: string;
-  cursors: CursorCodec;
-  seed: number;
-  /** Current version of each article the PATCH scenarios touch, learned from responses. */
-  versions: Map<string, number>;
-  /** Articles PATCHed whose answer never came (cut off when a run ends): version unknown. */
-  unsettled: Set<string>;
-}
-
-export function newContext(
-  sample: Sample,
-  writeKey: string,
-  cursors: CursorCodec,
-  seed: number,
-): ScenarioContext {
-  return { sample, writeKey, cursors, seed, versions: new Map(), unsettled: new Set() };
-}
-
-/** Learns the current version of the articles whose PATCH answer was cut off by the end of a run. */
-export async function settleVersions(ctx: ScenarioContext, baseUrl: string): Promise<void> {
-  for (const id of ctx.unsettled) {
-    const res = await fetch(`${baseUrl}/v1/articles/${id}`, {
-      headers: { authorization: `Bearer ${ctx.writeKey}` },
-    });
-    if (res.ok) ctx.versions.set(id, ((await res.json()) as { version: number }).version);
-    ctx.unsettled.delete(id);
-  }
-}
 
 export interface Scenario {
   name: string;
@@ -61,96 +30,6 @@ const each = (make: (req: Req, context: Record<string, unknown>) => Req): Req[] 
 ];
 
 const NIL = '00000000-0000-0000-0000-000000000000';
-
-/** Realistic new articles (~2 KB), each headline unique as in a real newsroom. */
-function articleBodies(ctx: ScenarioContext): () => string {
-  const rng = new Rng(ctx.seed + 99);
-  const bases = Array.from({ length: 100 }, () => {
-    const s: Subject = {
-      language: 'nl',
-      topic: rng.pick(TOPICS),
-      people: ['Sanne de Vries', 'Mark Jansen'],
-      places: ['Den Haag'],
-    };
-    return {
-      language: 'nl',
-      headline: headline(s, rng),
-      standfirst: standfirst(s, rng),
-      body: body(s, rng, 1100),
-      credit: 'ANP',
-      tags: [s.topic.tag],
-      personIds: [] as string[],
-      placeIds: [] as string[],
-    };
-  });
-  for (const b of bases) {
-    const p = rng.int(Math.max(1, ctx.sample.personIds.length - 3));
-    b.personIds = ctx.sample.personIds.slice(p, p + rng.between(0, 3));
-    const q = rng.int(Math.max(1, ctx.sample.placeIds.length - 2));
-    b.placeIds = ctx.sample.placeIds.slice(q, q + rng.between(0, 2));
-  }
-  let n = 0;
-  return () => {
-    n++;
-    const base = bases[n % bases.length]!;
-    return JSON.stringify({ ...base, headline: `${base.headline} (${process.pid}-${n})` });
-  };
-}
-
-function kopijCreate(ctx: ScenarioContext): (req: Req) => Req {
-  const next = articleBodies(ctx);
-  const headers = { 'content-type': 'application/json', authorization: `Bearer ${ctx.writeKey}` };
-  return (req) => ({ ...req, method: 'POST', path: '/v1/articles', headers, body: next() });
-}
-
-/**
- * PATCH with If-Match: the version sent is the last one this run saw for the article (the
- * sample's, then each 200's; settleVersions() asks for those whose answer a run's end cut
- * off). A concurrent PATCH of the same article can still win first: that is a 412, counted
- * apart and left out of req/s and latency, and its detail teaches the current version.
- */
-type OnResponse = (status: number, body: string, context: object) => void;
-
-function kopijPatch(ctx: ScenarioContext): {
-  make: (req: Req, context: Record<string, unknown>) => Req;
-  onResponse: OnResponse;
-} {
-  const rng = new Rng(ctx.seed + 7);
-  const ids = ctx.sample.articles.map((a) => a.id);
-  for (const a of ctx.sample.articles) if (!ctx.versions.has(a.id)) ctx.versions.set(a.id, a.version);
-  let n = 0;
-  const make = (req: Req, context: Record<string, unknown>): Req => {
-    const id = rng.pick(ids);
-    context.id = id;
-    ctx.unsettled.add(id);
-    n++;
-    return {
-      ...req,
-      method: 'PATCH',
-      path: `/v1/articles/${id}`,
-      headers: {
-        'content-type': 'application/merge-patch+json',
-        authorization: `Bearer ${ctx.writeKey}`,
-        'if-match': `"${ctx.versions.get(id)}"`,
-      },
-      body: JSON.stringify({
-        standfirst: `Bijgewerkt (${n}): de cijfers zijn gecorrigeerd na nieuwe informatie.`,
-      }),
-    };
-  };
-  const onResponse = (status: number, text: string, context: object) => {
-    const id = (context as { id?: string }).id;
-    if (id) ctx.unsettled.delete(id);
-    if (status === 200) {
-      const { id: got, version } = JSON.parse(text) as { id: string; version: number };
-      ctx.versions.set(got, version);
-    } else if (status === 412 && id) {
-      const m = /\("(\d+)"\)/.exec(text);
-      if (m) ctx.versions.set(id, Number(m[1]));
-    }
-  };
-  return { make, onResponse };
-}
 
 const pick = <T>(rng: Rng, items: readonly T[]) => rng.pick(items);
 
@@ -186,7 +65,7 @@ export function scenarios(): Scenario[] {
       requests: (ctx) => {
         const next = articleBodies(ctx);
         const headers = { 'content-type': 'application/json' };
-        return each((req) => ({ ...req, method: 'POST', path: '/articles', headers, body: next() }));
+        return each((req) => ({ ...req, method: 'POST', path: '/articles', headers, body: next().json }));
       },
     },
     {
@@ -288,7 +167,15 @@ export function scenarios(): Scenario[] {
       server: 'kopij',
       ceiling: 'insert',
       target: 0.5,
-      requests: (ctx) => each(kopijCreate(ctx)),
+      requests: (ctx) => {
+        const create = kopijCreate(ctx);
+        return [
+          {
+            setupRequest: (req, c) => create.make(req, c as Record<string, unknown>),
+            onResponse: create.onResponse,
+          },
+        ];
+      },
     },
     {
       name: 'patch',
@@ -312,6 +199,7 @@ export function scenarios(): Scenario[] {
         const setupRequest = (req: Req, c: object): Req => {
           const context = c as Record<string, unknown>;
           context.id = undefined;
+          context.creating = undefined;
           const r = mixRng.next();
           const a = pick(mixRng, ctx.sample.articles);
           if (r < 0.5) return { ...req, method: 'GET', path: `/v1/articles/${a.id}` };
@@ -321,10 +209,12 @@ export function scenarios(): Scenario[] {
             const tag = encodeURIComponent(pick(mixRng, ctx.sample.tags));
             return { ...req, method: 'GET', path: `/v1/articles?language=nl&tag=${tag}&limit=20` };
           }
-          return r < 0.95 ? patch.make(req, context) : create(req);
+          return r < 0.95 ? patch.make(req, context) : create.make(req, context);
         };
         const onResponse: OnResponse = (status, text, c) => {
-          if ((c as { id?: string }).id) patch.onResponse(status, text, c);
+          const context = c as { id?: string; creating?: boolean };
+          if (context.id) patch.onResponse(status, text, c);
+          else if (context.creating) create.onResponse(status, text, c);
         };
         return [{ setupRequest, onResponse }];
       },

@@ -24,11 +24,14 @@ export type Target =
   | { kind: 'postgres'; url: string; adminUrl: string }
   | { kind: 'pglite'; dataDir: string };
 
+/**
+ * The loader's connection: a bulk job, so statements (a 250-article INSERT, VACUUM) may run
+ * for minutes, and a transaction waits as long as it takes for one of the pool's slots.
+ */
 export function openTarget(target: Target): Promise<Database> {
+  const bulk = { DB_POOL_SIZE: '4', DB_STATEMENT_TIMEOUT_MS: '3600000', DB_LOCK_TIMEOUT_MS: '600000' };
   const env =
-    target.kind === 'postgres'
-      ? { DATABASE_URL: target.url, DB_POOL_SIZE: '2' }
-      : { DATA_DIR: target.dataDir };
+    target.kind === 'postgres' ? { DATABASE_URL: target.url, ...bulk } : { DATA_DIR: target.dataDir };
   return createDb(loadConfig(env));
 }
 

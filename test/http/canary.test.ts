@@ -98,22 +98,15 @@ const quoteIds = (await req('GET', '/v1/quotes?limit=100', { as: 'preview' }))
 const includes = ['', 'people,places,quotes'];
 const queries = [
   '',
-  'sort=-publishedAt',
-  'sort=publishedAt',
   'sort=-updatedAt',
   `q=${hidden}`,
   `q=${embargoed}`,
   'q=Concept',
-  'q=Ingetrokken',
-  'q=Embargo',
   `tag=${hidden.toLowerCase()}`,
   `person=${person.slug}`,
   `place=${place.slug}`,
-  'status=published',
   'status=draft',
   'status=withdrawn',
-  'language=nl',
-  'publishedAfter=2000-01-01T00:00:00Z',
   'limit=1',
 ];
 
@@ -151,7 +144,11 @@ t.test('no marker reaches anonymous, read or partner callers on any GET', async 
   const leaks: string[] = [];
   for (const path of paths) {
     for (const url of urlsFor(path)) {
-      for (const as of [undefined, 'read', 'embargo'] as const) {
+      // A read key sees what anonymous callers see; it is crawled on the plain URLs only.
+      const callers = url.includes('?')
+        ? ([undefined, 'embargo'] as const)
+        : ([undefined, 'read', 'embargo'] as const);
+      for (const as of callers) {
         const res = await req('GET', url, as ? { as } : {});
         requests++;
         const seen = `${JSON.stringify(res.headers)}\n${res.body}`;

@@ -61,6 +61,8 @@ export function newContext(
  */
 export async function tidy(ctx: ScenarioContext, baseUrl: string): Promise<void> {
   const auth = { authorization: `Bearer ${ctx.writeKey}` };
+  // Writes cut off by the run's end may still be committing: let them land before asking.
+  if (ctx.unsettled.size || ctx.sentHeadlines.size) await new Promise((r) => setTimeout(r, 1000));
   for (const id of ctx.unsettled) {
     const res = await fetch(`${baseUrl}/v1/articles/${id}`, { headers: auth });
     if (res.ok) ctx.versions.set(id, ((await res.json()) as { version: number }).version);

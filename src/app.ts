@@ -16,6 +16,7 @@ import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
 import pressurePlugin from './plugins/pressure.js';
+import strictQueryPlugin from './plugins/strict-query.js';
 import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
 import articleRoutes from './resources/articles/routes.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
@@ -178,6 +179,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   });
   await app.register(cachingPlugin);
   await app.register(idempotencyPlugin);
+  await app.register(strictQueryPlugin);
   await app.register(operationsRoutes);
   await app.register(keyRoutes, { prefix: '/v1/keys' });
   await app.register(peopleRoutes, { prefix: '/v1/people' });

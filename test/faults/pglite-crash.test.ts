@@ -23,7 +23,7 @@ import {
  * acknowledged write must be there, nothing half-written, and the outbox intact. (What
  * PGlite does not promise, power loss above all, is in README.md, "The embedded database".)
  */
-const CYCLES = 3;
+const CYCLES = 2;
 const MIN_WRITES = 20;
 
 t.test(`kill -9 mid-write on PGlite, ${CYCLES} times`, async (t) => {

@@ -174,13 +174,13 @@ async function main() {
     };
     const table = markdownTable(summary);
     const md = [
-      `Kopij bench ${report.date} on ${target.kind}: ${Object.entries(sample.counts)
+      `- Kopij bench ${report.date} on ${target.kind}: ${Object.entries(sample.counts)
         .map(([k, v]) => `${fmt(v)} ${k}`)
         .join(', ')}`,
-      `${environment.machine.nproc} × ${environment.machine.cpuModel}, ${environment.machine.memoryGb} GB; load average at start ${environment.machine.loadavgAtStart.join(' ')}`,
-      `node ${environment.versions.node}, fastify ${environment.versions.fastify}, PostgreSQL ${environment.versions.postgresql}, PGlite ${environment.versions.pglite}; kopij ${environment.kopij.commit}${environment.kopij.dirty ? ' + uncommitted changes' : ''}`,
-      `${opts.rounds} rounds × ${opts.duration}s (warm-up ${opts.warmup}s), ${opts.connections} connections${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`,
-      `other processes on the machine used ${otherLoad(summary).toFixed(2)} of ${environment.machine.nproc} cores (median over runs)`,
+      `- ${environment.machine.nproc} × ${environment.machine.cpuModel}, ${environment.machine.memoryGb} GB; load average at start ${environment.machine.loadavgAtStart.join(' ')}`,
+      `- node ${environment.versions.node}, fastify ${environment.versions.fastify}, PostgreSQL ${environment.versions.postgresql}, PGlite ${environment.versions.pglite}; kopij ${environment.kopij.commit}${environment.kopij.dirty ? ' + uncommitted changes' : ''}`,
+      `- ${opts.rounds} rounds × ${opts.duration}s (warm-up ${opts.warmup}s), ${opts.connections} connections${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`,
+      `- other processes on the machine used ${otherLoad(summary).toFixed(2)} of ${environment.machine.nproc} cores (median over runs)`,
       '',
       table,
       '',

@@ -55,7 +55,7 @@ export function newContext(
 
 /**
  * Between runs (outside the measured time): learns the versions of the articles whose PATCH
- * answer a run's end cut off, and deletes the drafts created so far, through the API (eight
+ * answer a run's end cut off, and deletes the drafts created so far, through the API (four
  * at a time). Drafts sort first in a descending published_at index, so leaving thousands of
  * them would slow down the list scenarios that run after the writes.
  */
@@ -72,10 +72,7 @@ export async function tidy(ctx: ScenarioContext, baseUrl: string): Promise<void>
   for (const headline of ctx.sentHeadlines.keys()) drafts.push({ ref: slugBase(headline), headline });
   const worker = async () => {
     for (let d = drafts.pop(); d; d = drafts.pop()) {
-      const res = await fetch(`${baseUrl}/v1/articles/${d.ref}`, {
-        method: 'DELETE',
-        headers: { ...auth, 'if-match': '"1"' },
-      });
+      const res = await deleteDraft(`${baseUrl}/v1/articles/${d.ref}`, auth);
       if (res.status !== 204 && res.status !== 404) throw new Error(`deleting draft ${d.ref}: ${res.status}`);
       if (!d.headline) continue;
       // Not there (yet): the create may still be in flight; look again next time, three times at most.
@@ -84,7 +81,18 @@ export async function tidy(ctx: ScenarioContext, baseUrl: string): Promise<void>
       else ctx.sentHeadlines.set(d.headline, tries);
     }
   };
-  await Promise.all(Array.from({ length: 8 }, worker));
+  await Promise.all(Array.from({ length: 4 }, worker));
+}
+
+/** A DELETE that waits out load shedding (503 + Retry-After: PGlite under load sheds too). */
+async function deleteDraft(url: string, auth: Record<string, string>): Promise<Response> {
+  for (let attempt = 1; ; attempt++) {
+    const res = await fetch(url, { method: 'DELETE', headers: { ...auth, 'if-match': '"1"' } });
+    if (res.status !== 503 || attempt >= 10) return res;
+    await res.arrayBuffer();
+    const wait = Number(res.headers.get('retry-after') ?? 1);
+    await new Promise((r) => setTimeout(r, Math.min(10, Math.max(1, wait)) * 1000));
+  }
 }
 
 /** The clean-up at the end: gives creates still in flight a few seconds to land, then deletes them. */

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { type DatasetSize, DEFAULT_SIZE } from './dataset.js';
+import { scenarios } from './scenarios.js';
 
 export interface BenchOptions {
   embedded: boolean;
@@ -71,7 +72,11 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     },
   });
   if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(
+      `${USAGE}\nscenarios: ${scenarios()
+        .map((s) => s.name)
+        .join(', ')}\n`,
+    );
     process.exit(0);
   }
   const databaseUrl = env.BENCH_DATABASE_URL || 'postgres://kopij:kopij@127.0.0.1:5432/kopij_bench';

@@ -5,6 +5,8 @@ import { createServer } from 'node:net';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import type { Test } from 'tap';
+import { buildApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { serverUrl, templateDb, withDatabase } from '../helpers/database.js';
 
 /**
@@ -24,6 +26,27 @@ export interface Cluster {
   version: string;
   name: string;
   port: number;
+}
+
+/**
+ * The API in this process, listening on a loopback port against `url`, closed at the end of
+ * the test: admin key, no rate limit or load shedding (the faults are the only pressure).
+ */
+export async function listeningApp(t: Tap, url: string, env: Record<string, string> = {}) {
+  const app = await buildApp(
+    loadConfig({
+      DATABASE_URL: url,
+      ADMIN_KEY,
+      LOG_LEVEL: 'silent',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      MAX_EVENT_LOOP_DELAY_MS: '0',
+      ...env,
+    }),
+    { logger: false },
+  );
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  return { app, base: `http://127.0.0.1:${(app.server.address() as { port: number }).port}` };
 }
 
 /**

@@ -1,14 +1,12 @@
 import pg from 'pg';
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import {
-  ADMIN_KEY,
   call,
   checkPeopleIntegrity,
   clusterOrSkip,
   freshDatabaseUrl,
   isProblem503,
+  listeningApp,
   type Outcome,
   sleep,
   summarize,
@@ -25,19 +23,9 @@ const WRITERS = 30;
 const cluster = await clusterOrSkip(t);
 if (cluster) {
   const url = await freshDatabaseUrl(t);
-  const config = loadConfig({
-    DATABASE_URL: url,
-    ADMIN_KEY,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    MAX_EVENT_LOOP_DELAY_MS: '0',
-  });
+  const { app, base } = await listeningApp(t, url);
   // The default lock_timeout, as production runs it.
-  const LOCK_TIMEOUT_MS = config.dbLockTimeoutMs;
-  const app = await buildApp(config, { logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(() => app.close());
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const LOCK_TIMEOUT_MS = app.config.dbLockTimeoutMs;
 
   t.test(`ACCESS EXCLUSIVE on people for ${LOCK_HOLD_MS} ms`, async (t) => {
     t.equal((await call(base, 'POST', '/v1/places', { body: { name: 'Kiev', kind: 'city' } })).status, 201);

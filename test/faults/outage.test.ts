@@ -1,14 +1,12 @@
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import {
-  ADMIN_KEY,
   accepting,
   call,
   checkPeopleIntegrity,
   clusterOrSkip,
   freshDatabaseUrl,
   isProblem503,
+  listeningApp,
   load,
   type Outcome,
   PeopleWriter,
@@ -35,19 +33,7 @@ const MAX_RECOVERY_MS = 10_000;
 const cluster = await clusterOrSkip(t);
 if (cluster) {
   const url = await freshDatabaseUrl(t);
-  const app = await buildApp(
-    loadConfig({
-      DATABASE_URL: url,
-      ADMIN_KEY,
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-    }),
-    { logger: false },
-  );
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(() => app.close());
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listeningApp(t, url);
 
   for (const mode of ['immediate', 'fast'] as const)
     t.test(`stop -m ${mode} under load, then start`, async (t) => {

@@ -1,13 +1,11 @@
 import t from 'tap';
-import { buildApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
 import {
-  ADMIN_KEY,
   call,
   checkPeopleIntegrity,
   clusterOrSkip,
   freshDatabaseUrl,
   isProblem503,
+  listeningApp,
   load,
   PeopleWriter,
   serverUrl,
@@ -24,19 +22,7 @@ import {
 const cluster = await clusterOrSkip(t);
 if (cluster) {
   const url = await freshDatabaseUrl(t);
-  const app = await buildApp(
-    loadConfig({
-      DATABASE_URL: url,
-      ADMIN_KEY,
-      LOG_LEVEL: 'silent',
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      MAX_EVENT_LOOP_DELAY_MS: '0',
-    }),
-    { logger: false },
-  );
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  t.teardown(() => app.close());
-  const base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  const { base } = await listeningApp(t, url);
   const dbName = new URL(url).pathname.slice(1);
 
   /** Terminates the API's backends in its database; resolves once they are gone. */

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
@@ -16,6 +15,7 @@ import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
 import pressurePlugin from './plugins/pressure.js';
+import securityHeadersPlugin from './plugins/security-headers.js';
 import strictQueryPlugin from './plugins/strict-query.js';
 import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
 import articleRoutes from './resources/articles/routes.js';
@@ -137,11 +137,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxHeapFraction: 0.9,
   });
   await app.register(dbPlugin, { database, config, owned });
-  await app.register(helmet, {
-    // An API serves no HTML of its own except Swagger UI, which needs its inline assets.
-    contentSecurityPolicy: false,
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-  });
+  await app.register(securityHeadersPlugin);
   await app.register(cors, {
     origin: config.corsOrigins.length ? config.corsOrigins : false,
     exposedHeaders: ['ETag', 'Location', 'Link', 'Retry-After', 'X-Request-Id'],

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { registry } from '../http/registry.js';
+import { DOCS_HEADERS, setHeaders } from './security-headers.js';
 
 export const API_VERSION = '1.0.0';
 
@@ -43,6 +44,10 @@ export default fp(async function openapiPlugin(app: FastifyInstance) {
     }),
     transformObject: createJsonSchemaTransformObject({ schemaRegistry: registry }),
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { persistAuthorization: true } });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { persistAuthorization: true },
+    uiHooks: { onRequest: setHeaders(DOCS_HEADERS) },
+  });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 });

@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { validatorCompiler } from 'fastify-type-provider-zod';
 import type { Config } from './config.js';
 import { createDb, type Database, type DbOptions } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { ApiError } from './errors.js';
+import { responseSerializerCompiler } from './http/serializer.js';
 import authPlugin from './plugins/auth.js';
 import cachingPlugin from './plugins/caching.js';
 import dbPlugin from './plugins/db.js';
@@ -109,7 +110,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       ),
   });
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(responseSerializerCompiler({ validate: config.validateResponses, log: app.log }));
   // Only JSON bodies: a text/plain body is a 415, not a string that fails validation later.
   app.removeContentTypeParser('text/plain');
   // JSON Merge Patch bodies are JSON; parse them with the same safe parser (prototype keys refused).

@@ -38,6 +38,8 @@ const ConfigSchema = z.object({
     .default(1024 * 1024),
   // 0 turns the event-loop check off.
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(2000),
+  // Parse every response with its zod schema too (the test suite): drift answers 500.
+  VALIDATE_RESPONSES: boolean.default(false),
 });
 
 export type Config = {
@@ -58,6 +60,7 @@ export type Config = {
   requestTimeoutMs: number;
   bodyLimitBytes: number;
   maxEventLoopDelayMs: number;
+  validateResponses: boolean;
 };
 
 export class ConfigError extends Error {}
@@ -90,5 +93,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
+    validateResponses: c.VALIDATE_RESPONSES,
   };
 }

@@ -11,6 +11,8 @@ t.test('defaults match the contract', async (t) => {
   t.equal(c.rateLimitPerMinute, 600);
   t.equal(c.bodyLimitBytes, 1024 * 1024);
   t.same(c.corsOrigins, []);
+  t.equal(c.validateResponses, false, 'responses are not parsed by zod in production');
+  t.equal(loadConfig({ VALIDATE_RESPONSES: 'true' }).validateResponses, true);
 });
 
 t.test('a bad variable stops the start with one line naming it', async (t) => {

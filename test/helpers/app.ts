@@ -46,6 +46,9 @@ export async function buildTestApp(
     LOG_LEVEL: 'silent',
     RATE_LIMIT_PER_MINUTE: '100000',
     MAX_EVENT_LOOP_DELAY_MS: '0',
+    // Every response in the suite is checked against its zod schema and against what the
+    // production serializer writes.
+    VALIDATE_RESPONSES: 'true',
     ...env,
   });
   const app = await buildApp(config, { ...opts.build, database, logger: opts.logger ?? false });

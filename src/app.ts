@@ -16,6 +16,7 @@ import idempotencyPlugin from './plugins/idempotency.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
 import pressurePlugin from './plugins/pressure.js';
+import replicaPlugin from './plugins/replica.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
 import strictQueryPlugin from './plugins/strict-query.js';
 import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
@@ -138,6 +139,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxHeapFraction: 0.9,
   });
   await app.register(dbPlugin, { database, config, owned });
+  // Before any route: it picks, per request, where a route's reads go.
+  await app.register(replicaPlugin, { database });
   await app.register(securityHeadersPlugin);
   await app.register(cors, {
     origin: config.corsOrigins.length ? config.corsOrigins : false,

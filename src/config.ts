@@ -10,7 +10,11 @@ const ConfigSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: databaseUrl.optional(),
-  DATABASE_READ_URL: databaseUrl.optional(),
+  // A streaming replica of DATABASE_URL's server; an embedded database has none.
+  DATABASE_READ_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/.+/, 'must be postgres://… (a streaming replica of DATABASE_URL)')
+    .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').max(200).optional(),
   PUBLIC_READ: boolean.default(true),
@@ -75,6 +79,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     throw new ConfigError(`Invalid environment variable ${name}: ${issue.message}`);
   }
   const c = parsed.data;
+  if (c.DATABASE_READ_URL && !c.DATABASE_URL?.startsWith('postgres')) {
+    throw new ConfigError(
+      'Invalid environment variable DATABASE_READ_URL: needs DATABASE_URL to name the PostgreSQL primary it replicates',
+    );
+  }
   return {
     port: c.PORT,
     host: c.HOST,

@@ -25,6 +25,10 @@ t.test('a bad variable stops the start with one line naming it', async (t) => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS'],
     [{ ADMIN_KEY: 'short' }, 'ADMIN_KEY'],
+    [{ DATABASE_URL: 'postgres://p/db', DATABASE_READ_URL: 'memory://' }, 'DATABASE_READ_URL'],
+    // A replica of the embedded database cannot exist.
+    [{ DATABASE_READ_URL: 'postgres://r/db' }, 'DATABASE_READ_URL'],
+    [{ DATABASE_URL: 'memory://', DATABASE_READ_URL: 'postgres://r/db' }, 'DATABASE_READ_URL'],
   ];
   for (const [env, name] of cases) {
     try {
@@ -44,7 +48,9 @@ t.test('parses the documented forms', async (t) => {
     PUBLIC_READ: 'false',
     CORS_ORIGINS: 'https://a.example, https://b.example',
     DATABASE_URL: 'postgres://u:p@localhost:5432/db',
+    DATABASE_READ_URL: 'postgresql://u:p@replica:5432/db',
   });
+  t.equal(c.databaseReadUrl, 'postgresql://u:p@replica:5432/db');
   t.equal(c.publicRead, false);
   t.same(c.corsOrigins, ['https://a.example', 'https://b.example']);
   t.equal(c.databaseUrl, 'postgres://u:p@localhost:5432/db');

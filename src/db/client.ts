@@ -18,7 +18,13 @@ export type Executor = Db | Tx;
 
 export interface Database {
   kind: 'pglite' | 'postgres';
+  /** The primary: every write, and every read that must see the latest commit. */
   db: Db;
+  /**
+   * Where reads that may lag a little go: a streaming replica (DATABASE_READ_URL), else the
+   * primary itself. Only plugins/replica.ts hands it out, with its fallbacks; see there.
+   */
+  read: Db;
   /** Resolves when the database answers; rejects otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -26,11 +32,13 @@ export interface Database {
   pglite?: PGlite;
   /** The pg pool (server only), for pool hygiene and fault tests. */
   pool?: pg.Pool;
+  /** The replica's pool, when DATABASE_READ_URL names one. */
+  readPool?: pg.Pool;
 }
 
 export interface DbOptions {
-  /** Called with the SQL of every statement drizzle sends (tests count queries with it). */
-  onQuery?: (query: string) => void;
+  /** Called with the SQL of every statement drizzle sends, and where (tests count queries with it). */
+  onQuery?: (query: string, on: 'primary' | 'replica') => void;
   /** A tarball from PGlite's dumpDataDir to start the embedded database from (tests). */
   loadDataDir?: Blob;
   /** Reports pool errors (a backend that died while idle) instead of crashing. */
@@ -39,8 +47,11 @@ export interface DbOptions {
 
 export const PGLITE_EXTENSIONS = { pg_trgm, unaccent };
 
-function logger(onQuery: DbOptions['onQuery']): DrizzleLogger | undefined {
-  return onQuery ? { logQuery: (query) => onQuery(query) } : undefined;
+function logger(
+  onQuery: DbOptions['onQuery'],
+  on: 'primary' | 'replica' = 'primary',
+): DrizzleLogger | undefined {
+  return onQuery ? { logQuery: (query) => onQuery(query, on) } : undefined;
 }
 
 export async function openPglite(source: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
@@ -59,6 +70,7 @@ export async function createDb(config: Config, options: DbOptions = {}): Promise
   return {
     kind: 'pglite',
     db,
+    read: db,
     pglite: client,
     ping: async () => {
       await client.query('select 1');
@@ -72,15 +84,33 @@ export async function createDb(config: Config, options: DbOptions = {}): Promise
 function createPostgresDb(config: Config, url: string, options: DbOptions): Database {
   const pool = createPool(config, url, options.onPoolError);
   const db = drizzleNodePg(pool, { schema, logger: logger(options.onQuery) }) as unknown as Db;
+  const replica = config.databaseReadUrl ? openReplica(config, config.databaseReadUrl, options) : undefined;
   return {
     kind: 'postgres',
     db,
+    read: replica?.read ?? db,
     pool,
+    readPool: replica?.readPool,
+    // Readiness is the primary's: without the replica, reads fall back to it.
     ping: async () => {
       await pool.query('select 1');
     },
     close: async () => {
-      if (!pool.ended) await pool.end();
+      await Promise.all([pool, replica?.readPool].map((p) => (p && !p.ended ? p.end() : undefined)));
     },
   };
+}
+
+/** A pool on a streaming replica, opened lazily like the primary's: an absent replica fails no start. */
+export function openReplica(
+  config: Config,
+  url: string,
+  options: DbOptions,
+): { read: Db; readPool: pg.Pool } {
+  const readPool = createPool(config, url, options.onPoolError, 'kopij-read');
+  const read = drizzleNodePg(readPool, {
+    schema,
+    logger: logger(options.onQuery, 'replica'),
+  }) as unknown as Db;
+  return { read, readPool };
 }

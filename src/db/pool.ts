@@ -19,13 +19,19 @@ export const CONNECT_TIMEOUT_MS = 5000;
  * - transactions may hold at most all but a quarter of the connections, and wait for one at
  *   most lock_timeout, so writers stuck behind a lock cannot starve plain reads.
  */
-export function createPool(config: Config, url: string, onError?: (err: Error) => void): pg.Pool {
+export function createPool(
+  config: Config,
+  url: string,
+  onError?: (err: Error) => void,
+  /** `kopij-read` for the replica's pool, so pg_stat_activity tells the two apart. */
+  applicationName = 'kopij',
+): pg.Pool {
   const pool = new pg.Pool({
     connectionString: url,
     max: config.dbPoolSize,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
-    application_name: 'kopij',
+    application_name: applicationName,
     statement_timeout: config.dbStatementTimeoutMs,
     lock_timeout: config.dbLockTimeoutMs,
     idle_in_transaction_session_timeout: 10_000,

@@ -74,7 +74,7 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
       const where: SQL[] = [gt(changes.seq, after)];
       if (!v.preview) where.push(inArray(changes.audience, v.embargo ? ['public', 'embargo'] : ['public']));
       if (types) where.push(inArray(changes.resourceType, types.split(',')));
-      const rows = await app.db.db
+      const rows = await request.readDb
         .select()
         .from(changes)
         .where(and(...where))

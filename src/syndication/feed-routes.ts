@@ -80,7 +80,7 @@ const feedRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Through the list's own query: the same filters, and the same visibility rule inside the SQL. */
   async function newest(request: FastifyRequest, query: FeedQuery) {
     const { rows } = await listArticles(
-      app.db.db,
+      request.readDb,
       { ...query, sort: '-publishedAt' },
       visibilityOf(request.principal),
       app.cursors,

@@ -41,10 +41,10 @@ const articleFormatRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);
-      const article = await readArticle(app.db.db, request.params.ref, v);
+      const article = await readArticle(request.readDb, request.params.ref, v);
       if (article) return sendWithEtag(request, reply, includesEtag(article), toNinjs(article));
       // Editors found everything above; everyone else may still learn of a kill.
-      const killed = v.preview ? undefined : await findKilledArticle(app.db.db, request.params.ref);
+      const killed = v.preview ? undefined : await findKilledArticle(request.readDb, request.params.ref);
       if (!killed) throw notFound('article');
       // Not the plain version tag: the stub and the full document are different representations.
       return sendWithEtag(request, reply, `"${killed.version}-canceled"`, canceledStub(killed));
@@ -74,7 +74,7 @@ const articleFormatRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);
-      const article = await readArticle(app.db.db, request.params.ref, v);
+      const article = await readArticle(request.readDb, request.params.ref, v);
       if (!article) throw notFound('article');
       reply.type('application/ld+json; charset=utf-8');
       return sendWithEtag(request, reply, includesEtag(article), toNewsArticle(article));

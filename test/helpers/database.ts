@@ -72,9 +72,11 @@ export async function prepareTemplate(): Promise<void> {
 async function createDbFromPglite(client: Awaited<ReturnType<typeof openPglite>>): Promise<Database> {
   const { drizzle } = await import('drizzle-orm/pglite');
   const schema = await import('../../src/db/schema.js');
+  const db = drizzle(client, { schema }) as unknown as Database['db'];
   return {
     kind: 'pglite',
-    db: drizzle(client, { schema }) as unknown as Database['db'],
+    db,
+    read: db,
     pglite: client,
     ping: async () => undefined,
     close: async () => client.close(),

@@ -34,16 +34,16 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
     },
     async (request, reply) => {
-      const person = await findPerson(app.db.db, request.params.ref);
+      const person = await findPerson(request.readDb, request.params.ref);
       if (!person) throw notFound('person');
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
-      const result = await listArticles(app.db.db, request.query, v, app.cursors, [
+      const result = await listArticles(request.readDb, request.query, v, app.cursors, [
         mentionsPerson(eq(people.id, person.id)),
       ]);
       setReadCaching(request, reply);
       const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
-      return { ...envelope, data: await withIncludes(app.db.db, envelope.data, include, v) };
+      return { ...envelope, data: await withIncludes(request.readDb, envelope.data, include, v) };
     },
   );
 };
@@ -64,16 +64,16 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
     },
     async (request, reply) => {
-      const place = await findPlace(app.db.db, request.params.ref);
+      const place = await findPlace(request.readDb, request.params.ref);
       if (!place) throw notFound('place');
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
-      const result = await listArticles(app.db.db, request.query, v, app.cursors, [
+      const result = await listArticles(request.readDb, request.query, v, app.cursors, [
         aboutPlace(eq(places.id, place.id)),
       ]);
       setReadCaching(request, reply);
       const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
-      return { ...envelope, data: await withIncludes(app.db.db, envelope.data, include, v) };
+      return { ...envelope, data: await withIncludes(request.readDb, envelope.data, include, v) };
     },
   );
 };

@@ -52,10 +52,10 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
-      const result = await listArticles(db(), request.query, v, app.cursors);
+      const result = await listArticles(request.readDb, request.query, v, app.cursors);
       setReadCaching(request, reply);
       const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
-      return { ...envelope, data: await withIncludes(db(), envelope.data, include, v) };
+      return { ...envelope, data: await withIncludes(request.readDb, envelope.data, include, v) };
     },
   );
 
@@ -93,9 +93,9 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);
-      const row = await findArticle(db(), request.params.ref, v);
+      const row = await findArticle(request.readDb, request.params.ref, v);
       if (!row) throw notFound('article');
-      const [article] = await withIncludes(db(), [toArticle(row)], request.query.include, v);
+      const [article] = await withIncludes(request.readDb, [toArticle(row)], request.query.include, v);
       return sendWithEtag(request, reply, includesEtag(article!), article!);
     },
   );

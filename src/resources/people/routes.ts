@@ -32,7 +32,7 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
     },
     async (request, reply) => {
-      const result = await listNamed(db(), people, request.query, app.cursors);
+      const result = await listNamed(request.readDb, people, request.query, app.cursors);
       setReadCaching(request, reply);
       return page(request, reply, {
         ...result,
@@ -75,7 +75,7 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
     },
     async (request, reply) => {
-      const row = await findPerson(db(), request.params.ref);
+      const row = await findPerson(request.readDb, request.params.ref);
       if (!row) throw notFound('person');
       return sendWithEtag(request, reply, versionEtag(row.version), toPerson(row));
     },

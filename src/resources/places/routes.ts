@@ -37,11 +37,11 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
       const extra: SQL[] = [];
       if (kind) extra.push(eq(places.kind, kind));
       if (parent) {
-        const p = await findPlace(db(), parent);
+        const p = await findPlace(request.readDb, parent);
         if (!p) throw notFound('place');
         extra.push(eq(places.parentId, p.id));
       }
-      const result = await listNamed(db(), places, query, app.cursors, extra);
+      const result = await listNamed(request.readDb, places, query, app.cursors, extra);
       setReadCaching(request, reply);
       return page(request, reply, { ...result, limit: query.limit, codec: app.cursors, toApi: toPlace });
     },
@@ -79,7 +79,7 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
     },
     async (request, reply) => {
-      const row = await findPlace(db(), request.params.ref);
+      const row = await findPlace(request.readDb, request.params.ref);
       if (!row) throw notFound('place');
       return sendWithEtag(request, reply, versionEtag(row.version), toPlace(row));
     },

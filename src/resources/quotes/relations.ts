@@ -29,10 +29,10 @@ export const personQuotesRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
     },
     async (request, reply) => {
-      const person = await findPerson(app.db.db, request.params.ref);
+      const person = await findPerson(request.readDb, request.params.ref);
       if (!person) throw notFound('person');
       const v = visibilityOf(request.principal);
-      const result = await listQuotes(app.db.db, request.query, v, app.cursors, [
+      const result = await listQuotes(request.readDb, request.query, v, app.cursors, [
         eq(quotes.personId, person.id),
       ]);
       setReadCaching(request, reply);
@@ -63,9 +63,9 @@ export const articleQuotesRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);
-      const article = await findArticle(app.db.db, request.params.ref, v);
+      const article = await findArticle(request.readDb, request.params.ref, v);
       if (!article) throw notFound('article');
-      const result = await listQuotes(app.db.db, request.query, v, app.cursors, [
+      const result = await listQuotes(request.readDb, request.query, v, app.cursors, [
         eq(quotes.articleId, article.id),
       ]);
       setReadCaching(request, reply);

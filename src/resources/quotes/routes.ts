@@ -33,7 +33,7 @@ const quoteRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);
-      const result = await listQuotes(db(), request.query, v, app.cursors);
+      const result = await listQuotes(request.readDb, request.query, v, app.cursors);
       setReadCaching(request, reply);
       return page(request, reply, {
         ...result,
@@ -76,7 +76,7 @@ const quoteRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'read' },
     },
     async (request, reply) => {
-      const row = await findQuote(db(), request.params.ref, visibilityOf(request.principal));
+      const row = await findQuote(request.readDb, request.params.ref, visibilityOf(request.principal));
       if (!row) throw notFound('quote');
       return sendWithEtag(request, reply, versionEtag(row.version), toQuote(row));
     },

@@ -21,6 +21,7 @@ REPLICA_PORT="${KOPIJ_REPLICA_PORT:-5433}"
 REPLICA_DIR="${KOPIJ_REPLICA_DIR:-/var/lib/postgresql/kopij-replica}"
 REPL_ROLE=kopij_replication
 REPL_PASSWORD=kopij_replication
+# shellcheck disable=SC2012  # version directory names are plain numbers
 BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 LOG="$REPLICA_DIR.log"
 URL="postgres://kopij:kopij@127.0.0.1:$REPLICA_PORT/kopij"
@@ -38,9 +39,9 @@ stop_replica() {
 
 # Caught up once the replica has replayed everything the primary had written when we asked.
 wait_caught_up() {
-  local target i
+  local target
   target=$(primary_sql 'select pg_current_wal_lsn()')
-  for i in $(seq 1 "${1:-60}"); do
+  for _ in $(seq 1 "${1:-60}"); do
     if [[ "$(replica_sql "select coalesce(pg_last_wal_replay_lsn() >= '$target', false)" 2>/dev/null)" == t ]]; then
       return 0
     fi

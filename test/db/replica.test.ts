@@ -22,11 +22,12 @@ const onQuery = (q: string, on: Where) => {
 };
 const primary = await freshDatabase({ onQuery });
 const side = await readSide(primary, onQuery);
-const ctx = await buildTestApp(t, {}, { database: { ...primary, read: side.read } });
+// Teardowns run last-registered first: this one after the apps have closed.
 t.teardown(async () => {
   await side.close();
   await primary.close();
 });
+const ctx = await buildTestApp(t, {}, { database: { ...primary, read: side.read } });
 const { req } = ctx;
 
 async function publishedArticle(headline: string, personIds: string[] = [], placeIds: string[] = []) {

@@ -15,6 +15,9 @@ declare module 'fastify' {
   }
 }
 
+const CHOSEN = Symbol('kopij.readDb');
+type Chosen = { [CHOSEN]: Db | null };
+
 /** After a replica failure, reads go to the primary for this long before the replica is tried again. */
 export const REPLICA_RETRY_MS = 5000;
 
@@ -42,9 +45,15 @@ const RECOVERY_CONFLICT = '40001';
 export default fp(
   async function replicaPlugin(app: FastifyInstance, opts: { database: Database }) {
     const { database } = opts;
-    app.decorateRequest('readDb', null as unknown as Db);
-    app.addHook('onRequest', async (request) => {
-      request.readDb = database.db;
+    // A getter, not an onRequest hook: requests that never touch a replica pay nothing.
+    app.decorateRequest(CHOSEN, null);
+    app.decorateRequest('readDb', {
+      getter(this: FastifyRequest) {
+        return (this as unknown as Chosen)[CHOSEN] ?? database.db;
+      },
+      setter(this: FastifyRequest, db: Db) {
+        (this as unknown as Chosen)[CHOSEN] = db;
+      },
     });
     if (database.read === database.db) return;
 

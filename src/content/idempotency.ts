@@ -1,7 +1,5 @@
 import { requestContext } from '@fastify/request-context';
-import { and, eq } from 'drizzle-orm';
-import type { Executor } from '../db/client.js';
-import { idempotencyKeys } from '../db/schema.js';
+import { type SQL, sql } from 'drizzle-orm';
 
 /** The Idempotency-Key a write request carries, set by plugins/idempotency.ts. */
 export interface IdempotencyState {
@@ -19,21 +17,30 @@ declare module '@fastify/request-context' {
 }
 
 /**
- * Completes the request's Idempotency-Key record with the response it will get, inside the
- * write's own transaction: either both commit or neither does, so a replay after a crash
- * never repeats a committed write and never answers for one that rolled back.
+ * The UPDATE that completes the request's Idempotency-Key record with the response it will
+ * get, to run inside the write's own statement: either both commit or neither does, so a
+ * replay after a crash never repeats a committed write and never answers for one that rolled
+ * back. `done` marks the record complete once that statement has run (a write retried after
+ * a slug race must write it again). Undefined when the request carries no key.
  */
-export async function completeIdempotency(
-  tx: Executor,
-  result: { created: boolean; id: string; version: number; body: Record<string, unknown> },
-): Promise<void> {
+export function idempotencyCompletion(result: {
+  created: boolean;
+  id: string;
+  version: number;
+  body: Record<string, unknown>;
+}): { statement: SQL; done: () => void } | undefined {
   const state = requestContext.get('idempotency');
-  if (!state || state.done) return;
+  if (!state || state.done) return undefined;
   const headers: Record<string, string> = { etag: `"${result.version}"` };
   if (result.created) headers.location = `${state.url.split('?')[0]!.replace(/\/$/, '')}/${result.id}`;
-  await tx
-    .update(idempotencyKeys)
-    .set({ state: 'done', status: result.created ? 201 : 200, body: result.body, headers })
-    .where(and(eq(idempotencyKeys.principal, state.principal), eq(idempotencyKeys.key, state.key)));
-  state.done = true;
+  const statement = sql`update idempotency_keys
+    set state = 'done', status = ${result.created ? 201 : 200}, body = ${JSON.stringify(result.body)}::jsonb,
+      headers = ${JSON.stringify(headers)}::jsonb
+    where principal = ${state.principal} and key = ${state.key}`;
+  return {
+    statement,
+    done: () => {
+      state.done = true;
+    },
+  };
 }

@@ -1,12 +1,11 @@
-import { eq } from 'drizzle-orm';
+import { eq, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { FastifyRequest } from 'fastify';
 import type { Executor } from '../db/client.js';
-import { changes, revisions } from '../db/schema.js';
 import { notFound, preconditionFailed, preconditionRequired } from '../errors.js';
 import { parseIfMatch } from '../http/etag.js';
-import { enqueueDeliveries } from '../syndication/outbox.js';
-import { completeIdempotency } from './idempotency.js';
+import { deliveriesOf } from '../syndication/outbox.js';
+import { idempotencyCompletion } from './idempotency.js';
 
 /**
  * The shared write path. Every create, update, workflow step and delete of every resource
@@ -34,21 +33,9 @@ export interface Change {
   at: Date;
 }
 
+/** Saves the full revision and logs the change (with its outbox rows): one statement. */
 export async function recordChange(tx: Executor, c: Change): Promise<void> {
-  await saveRevision(tx, c);
-  await logChange(tx, c);
-}
-
-async function saveRevision(tx: Executor, c: Change): Promise<void> {
-  await tx.insert(revisions).values({
-    resourceType: c.type,
-    resourceId: c.id,
-    version: c.version,
-    action: c.action,
-    data: c.data,
-    changedBy: c.actor,
-    createdAt: c.at,
-  });
+  await writeChange(tx, c, true);
 }
 
 /**
@@ -56,27 +43,39 @@ async function saveRevision(tx: Executor, c: Change): Promise<void> {
  * change who may see a version, not the version itself (an embargo lifting).
  */
 export async function logChange(tx: Executor, c: Change): Promise<void> {
-  const [logged] = await tx
-    .insert(changes)
-    .values({
-      resourceType: c.type,
-      resourceId: c.id,
-      action: c.action,
-      version: c.version,
-      audience: c.audience,
-      at: c.at,
-    })
-    .returning({ seq: changes.seq });
+  await writeChange(tx, c, false);
+}
+
+/**
+ * The revision, the change-log row, its outbox rows and the Idempotency-Key record, as
+ * data-modifying CTEs of one statement: one round trip, and the deliveries get the change's
+ * sequence number without reading it back.
+ */
+async function writeChange(tx: Executor, c: Change, revision: boolean): Promise<void> {
+  const parts: SQL[] = [];
+  if (revision)
+    parts.push(sql`revision as (
+      insert into revisions (resource_type, resource_id, version, action, data, changed_by, created_at)
+      values (${c.type}, ${c.id}, ${c.version}, ${c.action}, ${JSON.stringify(c.data)}::jsonb, ${c.actor}, ${c.at}))`);
+  parts.push(sql`change as (
+    insert into changes (resource_type, resource_id, action, version, audience, at)
+    values (${c.type}, ${c.id}, ${c.action}, ${c.version}, ${c.audience}, ${c.at})
+    returning seq)`);
   // Partners hear only of what the public may see; drafts and embargoed work stay in-house.
-  if (c.audience === 'public') await enqueueDeliveries(tx, { ...c, seq: logged!.seq });
-  if (c.action !== 'deleted') {
-    await completeIdempotency(tx, {
-      created: c.action === 'created',
-      id: c.id,
-      version: c.version,
-      body: c.data,
-    });
-  }
+  if (c.audience === 'public')
+    parts.push(sql`delivery as (${deliveriesOf(c, sql`(select seq from change)`)})`);
+  const idempotency =
+    c.action === 'deleted'
+      ? undefined
+      : idempotencyCompletion({
+          created: c.action === 'created',
+          id: c.id,
+          version: c.version,
+          body: c.data,
+        });
+  if (idempotency) parts.push(sql`idempotency as (${idempotency.statement})`);
+  await tx.execute(sql`with ${sql.join(parts, sql`, `)} select seq from change`);
+  idempotency?.done();
 }
 
 /** Reads If-Match: 428 when absent, 412 when it cannot name a stored version (weak, malformed). */
@@ -111,6 +110,24 @@ export async function lockForWrite<T extends Versioned>(
   if (!row) throw notFound(what);
   if (ifMatch !== '*' && row.version !== ifMatch) throw preconditionFailed(row.version);
   return row;
+}
+
+/**
+ * After an UPDATE guarded by If-Match matched no row: 404 when the row is gone, else 412
+ * naming the version it has now. Only the failure pays for this read.
+ */
+export async function missedUpdate<T extends Versioned>(
+  tx: Executor,
+  table: T,
+  id: string,
+  what: string,
+): Promise<never> {
+  const rows = (await tx
+    .select({ version: table.version })
+    .from(table as PgTable)
+    .where(eq(table.id, id))) as { version: number }[];
+  if (!rows[0]) throw notFound(what);
+  throw preconditionFailed(rows[0].version);
 }
 
 function isUniqueViolation(err: unknown): boolean {

@@ -12,19 +12,21 @@ const BATCH = 20;
 /**
  * Keeps the release schedule in step with each article change: an article that partners
  * may see but the public may not yet (published under embargo) waits for its release;
- * anything else (public already, withdrawn, back to draft) has nothing to release.
+ * anything else (public already, withdrawn, back to draft) has nothing to release, and a
+ * release still waiting from before (`pendingPossible`, as the caller knows) is cancelled.
  */
 export async function scheduleRelease(
   tx: Executor,
   row: { id: string; embargoedUntil: Date | null },
   audience: Audience,
+  pendingPossible = true,
 ): Promise<void> {
   if (audience === 'embargo' && row.embargoedUntil) {
     await tx
       .insert(pendingReleases)
       .values({ articleId: row.id, releaseAt: row.embargoedUntil })
       .onConflictDoUpdate({ target: pendingReleases.articleId, set: { releaseAt: row.embargoedUntil } });
-  } else {
+  } else if (pendingPossible) {
     await tx.delete(pendingReleases).where(eq(pendingReleases.articleId, row.id));
   }
 }

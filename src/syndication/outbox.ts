@@ -1,5 +1,4 @@
-import { sql } from 'drizzle-orm';
-import type { Executor } from '../db/client.js';
+import { type SQL, sql } from 'drizzle-orm';
 
 export const WEBHOOK_EVENTS = [
   'article.published',
@@ -24,7 +23,6 @@ export const WEBHOOK_EVENTS = [
 ] as const;
 
 export interface OutboxChange {
-  seq: number;
   type: string;
   id: string;
   version: number;
@@ -34,26 +32,27 @@ export interface OutboxChange {
 }
 
 /**
- * Writes one delivery per subscribed webhook, in the caller's transaction: a committed
- * change always has its deliveries, a rolled-back one never does. One statement whatever
- * the number of webhooks.
+ * The INSERT of one delivery per subscribed webhook, to run in the caller's statement (see
+ * content/write.ts), so a committed change always has its deliveries and a rolled-back one
+ * never does. `seq` is the SQL of the change's sequence number, not known before the change
+ * log row exists; it is written into the payload in the same statement.
  */
-export async function enqueueDeliveries(tx: Executor, c: OutboxChange): Promise<void> {
+export function deliveriesOf(c: OutboxChange, seq: SQL): SQL {
   const event = `${c.type}.${c.action}`;
   const payload = {
     type: event,
     timestamp: c.at.toISOString(),
     data: {
-      seq: c.seq,
+      seq: 0,
       id: c.id,
       version: c.version,
       ...(c.action === 'deleted' ? {} : { [c.type]: c.data }),
     },
   };
-  await tx.execute(sql`
+  return sql`
     insert into webhook_deliveries (id, webhook_id, event, change_seq, payload, status, attempts, next_attempt_at, created_at)
-    select gen_random_uuid(), w.id, ${event}, ${c.seq}, ${JSON.stringify(payload)}::jsonb, 'pending', 0, ${c.at}, ${c.at}
+    select gen_random_uuid(), w.id, ${event}, ${seq}, jsonb_set(${JSON.stringify(payload)}::jsonb, '{data,seq}', to_jsonb(${seq})), 'pending', 0, ${c.at}, ${c.at}
     from webhooks w
     where w.disabled_at is null
-      and (w.events @> ${JSON.stringify([event])}::jsonb or w.events @> ${JSON.stringify([`${c.type}.*`])}::jsonb)`);
+      and (w.events @> ${JSON.stringify([event])}::jsonb or w.events @> ${JSON.stringify([`${c.type}.*`])}::jsonb)`;
 }

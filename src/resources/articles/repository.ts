@@ -1,8 +1,7 @@
-import { and, count, eq, getTableColumns, inArray, type SQL, sql } from 'drizzle-orm';
+import { and, count, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { Audience } from '../../content/write.js';
 import type { Executor } from '../../db/client.js';
-import { articlePeople, articlePlaces, articles, people, type places, quotes } from '../../db/schema.js';
-import { unprocessable } from '../../errors.js';
+import { articlePeople, articlePlaces, articles, quotes } from '../../db/schema.js';
 import { isUuid } from '../../http/fields.js';
 import { PUBLIC_VISIBILITY, type Visibility } from '../../plugins/auth.js';
 import type { Article, ArticleStatus, Block } from './schemas.js';
@@ -73,71 +72,110 @@ export async function isPublic(tx: Executor, id: string): Promise<boolean> {
 
 /**
  * Who may see the article now, by the one visibility rule: everyone, partners with the
- * embargo scope (published but under embargo), or editors only. Decides a change's audience.
+ * embargo scope (published but under embargo), or editors only. Decides a change's audience;
+ * a column, so a write can return it with the row it changed.
  */
+const audienceColumn = sql<Audience>`case when ${articleVisible(PUBLIC_VISIBILITY)} then 'public'
+  when ${articleVisible({ preview: false, embargo: true })} then 'embargo' else 'private' end`;
+
 export async function audienceOf(tx: Executor, id: string): Promise<Audience> {
-  const [row] = await tx
-    .select({
-      audience: sql<Audience>`case when ${articleVisible(PUBLIC_VISIBILITY)} then 'public'
-        when ${articleVisible(EMBARGO_VISIBILITY)} then 'embargo' else 'private' end`,
-    })
-    .from(articles)
-    .where(eq(articles.id, id));
+  const [row] = await tx.select({ audience: audienceColumn }).from(articles).where(eq(articles.id, id));
   return row?.audience ?? 'private';
 }
 
-const EMBARGO_VISIBILITY = { preview: false, embargo: true };
+const LINKS = {
+  person: { ids: 'personIds', table: 'article_people', column: 'person_id', target: 'people' },
+  place: { ids: 'placeIds', table: 'article_places', column: 'place_id', target: 'places' },
+} as const;
 
-/** 422 naming the first id (by path) that names no stored row. One query per list. */
-export async function requireExisting(
+export type LinkKind = keyof typeof LINKS;
+
+/**
+ * Sets the article's people and/or places (a list not given stays as it is) in one statement
+ * that first checks that every id names a stored row, and writes nothing unless all do.
+ * Returns the first unknown id (people before places), for the 422 that names its index.
+ * `fresh`: the article was inserted in this transaction, so it has no links to remove.
+ */
+export async function setArticleLinks(
   tx: Executor,
-  table: typeof people | typeof places,
-  ids: readonly string[],
-  path: string,
-): Promise<void> {
-  if (ids.length === 0) return;
-  const found = await tx
-    .select({ id: table.id })
-    .from(table)
-    .where(inArray(table.id, ids.map(lower)));
-  const known = new Set(found.map((r) => r.id));
-  const i = ids.findIndex((id) => !known.has(lower(id)));
-  if (i >= 0) throw unprocessable(`${path}.${i}`, `no such ${table === people ? 'person' : 'place'}`);
+  articleId: string,
+  lists: { personIds?: readonly string[] | undefined; placeIds?: readonly string[] | undefined },
+  fresh: boolean,
+): Promise<{ kind: LinkKind; index: number } | undefined> {
+  const given = (Object.keys(LINKS) as LinkKind[])
+    .map((kind) => ({ kind, ...LINKS[kind], list: lists[LINKS[kind].ids] }))
+    .filter((l) => l.list && (l.list.length > 0 || !fresh));
+  if (given.length === 0) return undefined;
+  const checks: SQL[] = [];
+  const writes: SQL[] = [];
+  for (const { kind, table, column, target, list } of given) {
+    // Ids are validated UUIDs: an array literal of them needs no escaping.
+    const ids = sql`${`{${list!.map(lower).join(',')}}`}::uuid[]`;
+    const [t, c] = [sql.raw(table), sql.raw(column)];
+    checks.push(sql`${sql.raw(`${kind}_ids`)}(id, pos) as (
+      select id, pos::int from unnest(${ids}) with ordinality as x(id, pos)),
+      ${sql.raw(`${kind}_unknown`)} as (select min(pos) as pos from ${sql.raw(`${kind}_ids`)} l
+        where not exists (select 1 from ${sql.raw(target)} r where r.id = l.id))`);
+    if (!fresh)
+      writes.push(sql`${sql.raw(`${kind}_removed`)} as (delete from ${t}
+        where article_id = ${articleId} and ${c} <> all(${ids}) and (select ok from ok))`);
+    writes.push(sql`${sql.raw(`${kind}_added`)} as (insert into ${t} (article_id, ${c}, position)
+      select ${articleId}, id, pos - 1 from ${sql.raw(`${kind}_ids`)} where (select ok from ok)
+      on conflict (article_id, ${c}) do update set position = excluded.position)`);
+  }
+  const unknown = given.map((l) => sql.raw(`(select pos from ${l.kind}_unknown)`));
+  const result = (await tx.execute(sql`with ${sql.join(checks, sql`, `)},
+    ok as (select ${sql.join(
+      unknown.map((u) => sql`${u} is null`),
+      sql` and `,
+    )} as ok),
+    ${sql.join(writes, sql`, `)}
+    select ${sql.join(
+      given.map((l, i) => sql`${unknown[i]} as ${sql.raw(l.kind)}`),
+      sql`, `,
+    )}`)) as unknown as { rows: Partial<Record<LinkKind, number | null>>[] };
+  const row = result.rows[0] ?? {};
+  for (const { kind } of given) {
+    const pos = row[kind];
+    if (pos !== null && pos !== undefined) return { kind, index: Number(pos) - 1 };
+  }
+  return undefined;
 }
 
 const lower = (s: string) => s.toLowerCase();
-
-export async function setArticlePeople(tx: Executor, articleId: string, ids: readonly string[]) {
-  await tx.delete(articlePeople).where(eq(articlePeople.articleId, articleId));
-  if (ids.length)
-    await tx
-      .insert(articlePeople)
-      .values(ids.map((personId, position) => ({ articleId, personId: lower(personId), position })));
-}
-
-export async function setArticlePlaces(tx: Executor, articleId: string, ids: readonly string[]) {
-  await tx.delete(articlePlaces).where(eq(articlePlaces.articleId, articleId));
-  if (ids.length)
-    await tx
-      .insert(articlePlaces)
-      .values(ids.map((placeId, position) => ({ articleId, placeId: lower(placeId), position })));
-}
 
 export async function articleById(tx: Executor, id: string): Promise<ArticleRow> {
   const [row] = await tx.select(articleColumns).from(articles).where(eq(articles.id, id));
   return row!;
 }
 
-export async function insertArticle(tx: Executor, row: typeof articles.$inferInsert): Promise<void> {
-  await tx.insert(articles).values(row);
+/** Inserts the row and returns it as stored (jsonb normalises the body's key order). */
+export async function insertArticle(
+  tx: Executor,
+  row: typeof articles.$inferInsert,
+): Promise<ArticleTableRow> {
+  const [stored] = await tx.insert(articles).values(row).returning(storedColumns);
+  return stored!;
 }
 
+/**
+ * Updates the row and bumps its version, only if the version is `ifMatch` (or any for '*'),
+ * and returns it as stored with its audience after the change: undefined when nothing matched.
+ * Under READ COMMITTED a concurrent writer's UPDATE waits for the row lock and then re-checks
+ * the version, so of two writers holding the same version exactly one matches.
+ */
 export async function updateArticle(
   tx: Executor,
   id: string,
   values: Partial<typeof articles.$inferInsert>,
-): Promise<void> {
-  await tx.update(articles).set(values).where(eq(articles.id, id));
+  ifMatch: number | '*',
+): Promise<(ArticleRow & { audience: Audience }) | undefined> {
+  const [row] = await tx
+    .update(articles)
+    .set({ ...values, version: sql`${articles.version} + 1` })
+    .where(ifMatch === '*' ? eq(articles.id, id) : and(eq(articles.id, id), eq(articles.version, ifMatch)))
+    .returning({ ...articleColumns, audience: audienceColumn });
+  return row;
 }
 
 export async function deleteArticle(tx: Executor, id: string): Promise<void> {

@@ -5,24 +5,22 @@ import {
   type Audience,
   type ChangeAction,
   lockForWrite,
+  missedUpdate,
   recordChange,
   retryOnSlugRace,
 } from '../../content/write.js';
 import type { Db, Executor } from '../../db/client.js';
-import { articles, people, places } from '../../db/schema.js';
+import { articles } from '../../db/schema.js';
 import { conflict, notFound, unprocessable, validationError } from '../../errors.js';
 import { scheduleRelease } from '../../syndication/embargo.js';
 import { announceQuotesOf } from '../quotes/announce.js';
 import {
   type ArticleRow,
   articleById,
-  audienceOf,
   deleteArticle,
   insertArticle,
   quotesOfArticle,
-  requireExisting,
-  setArticlePeople,
-  setArticlePlaces,
+  setArticleLinks,
   toArticle,
   updateArticle,
 } from './repository.js';
@@ -31,9 +29,10 @@ import { type ArticleCreate, type ArticlePatch, ArticlePatchSchema } from './sch
 type IfMatch = number | '*';
 
 /**
- * Records the change with its audience: public when anonymous readers can see the article
- * after it (asked of the database, through the one visibility rule), unless the caller
- * already knows (a withdrawal or deletion of something once public must reach partners).
+ * Records the change with its audience (decided by the caller: read back with the row the
+ * write returned, or known, as for a withdrawal or deletion of something once public, which
+ * must reach partners). `pendingPossible`: whether an embargo release may be waiting from
+ * before this change, which a change to any other audience must cancel.
  */
 async function record(
   tx: Executor,
@@ -41,35 +40,46 @@ async function record(
   action: ChangeAction,
   actor: string,
   at: Date,
-  audience?: Audience,
+  audience: Audience,
+  pendingPossible: boolean,
 ): Promise<void> {
-  const decided = audience ?? (await audienceOf(tx, row.id));
   await recordChange(tx, {
     type: 'article',
     id: row.id,
     version: row.version,
     action,
     data: toArticle(row),
-    audience: decided,
+    audience,
     actor,
     at,
   });
-  await scheduleRelease(tx, row, decided);
+  await scheduleRelease(tx, row, audience, pendingPossible);
   if (action === 'published' || action === 'withdrawn') {
-    await announceQuotesOf(tx, row.id, action, decided, actor, at);
+    await announceQuotesOf(tx, row.id, action, audience, actor, at);
   }
 }
 
+/** Sets the given people/places lists; 422 naming the first unknown id under `from`. */
+async function setLinks(
+  tx: Executor,
+  id: string,
+  lists: Pick<ArticlePatch, 'personIds' | 'placeIds'>,
+  fresh: boolean,
+  from: string,
+): Promise<void> {
+  const unknown = await setArticleLinks(tx, id, lists, fresh);
+  if (unknown) throw unprocessable(`${from}.${unknown.kind}Ids.${unknown.index}`, `no such ${unknown.kind}`);
+}
+
+const lower = (ids: readonly string[]) => ids.map((id) => id.toLowerCase());
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
 
 export async function createArticle(db: Db, input: ArticleCreate, actor: string): Promise<ArticleRow> {
   return retryOnSlugRace(() =>
     db.transaction(async (tx) => {
-      await requireExisting(tx, people, input.personIds, 'body.personIds');
-      await requireExisting(tx, places, input.placeIds, 'body.placeIds');
       const now = new Date();
       const id = uuidv7();
-      await insertArticle(tx, {
+      const stored = await insertArticle(tx, {
         id,
         slug: input.slug ?? (await freeSlug(tx, articles, input.headline)),
         language: input.language,
@@ -88,10 +98,10 @@ export async function createArticle(db: Db, input: ArticleCreate, actor: string)
         createdAt: now,
         updatedAt: now,
       });
-      await setArticlePeople(tx, id, input.personIds);
-      await setArticlePlaces(tx, id, input.placeIds);
-      const row = await articleById(tx, id);
-      await record(tx, row, 'created', actor, now);
+      await setLinks(tx, id, input, true, 'body');
+      const row = { ...stored, personIds: lower(input.personIds), placeIds: lower(input.placeIds) };
+      // A new draft is private, and no release can be pending for a row that did not exist.
+      await record(tx, row, 'created', actor, now, 'private', false);
       return row;
     }),
   );
@@ -116,38 +126,42 @@ export async function patchArticle(
   patch: ArticlePatch,
   actor: string,
 ): Promise<ArticleRow> {
-  return db.transaction(async (tx) => {
-    const current = await lockForWrite(tx, articles, id, ifMatch, 'article');
-    return applyPatch(tx, current, patch, actor, 'body');
-  });
+  return db.transaction((tx) => applyPatch(tx, id, ifMatch, patch, actor, 'body'));
 }
 
 /**
- * The one way content changes: a PATCH and a restore both end here, under the row lock the
- * caller took, so references are checked, the version bumped and the change recorded alike.
- * `from` names where the values came from, for the path of a 422.
+ * The one way content changes: a PATCH and a restore both end here, so references are
+ * checked, the version bumped (the UPDATE checks If-Match under the row lock it takes) and
+ * the change recorded alike. `from` names where the values came from, for the path of a 422.
  */
 async function applyPatch(
   tx: Executor,
-  current: { id: string; version: number },
+  id: string,
+  ifMatch: IfMatch,
   patch: ArticlePatch,
   actor: string,
   from: string,
 ): Promise<ArticleRow> {
-  const { id } = current;
-  if (patch.personIds) await requireExisting(tx, people, patch.personIds, `${from}.personIds`);
-  if (patch.placeIds) await requireExisting(tx, places, patch.placeIds, `${from}.placeIds`);
   const now = new Date();
-  const values: Partial<typeof articles.$inferInsert> = { version: current.version + 1, updatedAt: now };
+  const values: Partial<typeof articles.$inferInsert> = { updatedAt: now };
   for (const key of PATCHABLE) {
     if (patch[key] !== undefined) Object.assign(values, { [key]: patch[key] });
   }
   if (patch.embargoedUntil !== undefined) values.embargoedUntil = date(patch.embargoedUntil);
-  await updateArticle(tx, id, values);
-  if (patch.personIds) await setArticlePeople(tx, id, patch.personIds);
-  if (patch.placeIds) await setArticlePlaces(tx, id, patch.placeIds);
-  const row = await articleById(tx, id);
-  await record(tx, row, 'updated', actor, now);
+  const updated =
+    (await updateArticle(tx, id, values, ifMatch)) ?? (await missedUpdate(tx, articles, id, 'article'));
+  await setLinks(tx, id, patch, false, from);
+  // RETURNING saw the links as they were before this statement's transaction changed them.
+  const { audience, ...rest } = updated;
+  const row: ArticleRow = {
+    ...rest,
+    personIds: patch.personIds ? lower(patch.personIds) : rest.personIds,
+    placeIds: patch.placeIds ? lower(patch.placeIds) : rest.placeIds,
+  };
+  // A release is pending only for a published article that has (or had) an embargo time.
+  const pendingPossible =
+    row.status === 'published' && (row.embargoedUntil !== null || patch.embargoedUntil !== undefined);
+  await record(tx, row, 'updated', actor, now, audience, pendingPossible);
   return row;
 }
 
@@ -177,7 +191,7 @@ export async function restoreArticle(
       const issue = parsed.error.issues[0]!;
       throw unprocessable(['revision', ...issue.path.map(String)].join('.'), issue.message);
     }
-    return applyPatch(tx, current, parsed.data, actor, 'revision');
+    return applyPatch(tx, current.id, '*', parsed.data, actor, 'revision');
   });
 }
 
@@ -201,15 +215,19 @@ export async function publishArticle(
       throw conflict(`Only a draft or withdrawn article can be published; this one is ${current.status}.`);
     // Under embargo it goes public when the embargo lifts: that is its publication time.
     const effective = current.embargoedUntil && current.embargoedUntil > at ? current.embargoedUntil : at;
-    await updateArticle(tx, id, {
-      status: 'published',
-      publishedAt: effective,
-      firstPublishedAt: current.firstPublishedAt ?? effective,
-      version: current.version + 1,
-      updatedAt: now,
-    });
-    const row = await articleById(tx, id);
-    await record(tx, row, 'published', actor, now);
+    const updated = await updateArticle(
+      tx,
+      id,
+      {
+        status: 'published',
+        publishedAt: effective,
+        firstPublishedAt: current.firstPublishedAt ?? effective,
+        updatedAt: now,
+      },
+      '*',
+    );
+    const { audience, ...row } = updated!;
+    await record(tx, row, 'published', actor, now, audience, true);
     return row;
   });
 }
@@ -226,9 +244,9 @@ export async function withdrawArticle(
     if (current.status !== 'published')
       throw conflict(`Only a published article can be withdrawn; this one is ${current.status}.`);
     const now = new Date();
-    await updateArticle(tx, id, { status: 'withdrawn', version: current.version + 1, updatedAt: now });
-    const row = await articleById(tx, id);
-    await record(tx, row, 'withdrawn', actor, now, oncepublic(row));
+    const updated = await updateArticle(tx, id, { status: 'withdrawn', updatedAt: now }, '*');
+    const { audience: _, ...row } = updated!;
+    await record(tx, row, 'withdrawn', actor, now, oncepublic(row), true);
     return row;
   });
 }
@@ -250,6 +268,7 @@ export async function removeArticle(db: Db, id: string, ifMatch: IfMatch, actor:
       actor,
       new Date(),
       oncepublic(last),
+      false, // the delete cascades to its pending release
     );
   });
 }

@@ -40,14 +40,24 @@ function prefixQuery(q: string): string | undefined {
 }
 
 /** The tsquery for `q`: websearch syntax, per language (or every language), plus prefixes. */
-export function tsQuery(q: string, language?: string): SQL {
+export function tsQuery(q: string, language?: string, text: SQL = sql`${q}`): SQL {
   const parts = language
-    ? [sql`websearch_to_tsquery(kopij_ts_config(${language}), ${q})`]
-    : CONFIGS.map((c) => sql`websearch_to_tsquery(${sql.raw(`'${c}'`)}::regconfig, ${q})`);
+    ? [sql`websearch_to_tsquery(kopij_ts_config(${language}), ${text})`]
+    : CONFIGS.map((c) => sql`websearch_to_tsquery(${sql.raw(`'${c}'`)}::regconfig, ${text})`);
   const prefix = prefixQuery(q);
   if (prefix) parts.push(sql`to_tsquery('kopij_simple'::regconfig, ${prefix})`);
   return sql`(${sql.join(parts, sql` || `)})`;
 }
+
+/**
+ * The tsquery for `q` as a one-row relation named `q`, to cross join: the query text and its
+ * parameters are sent once, however many places (match, rank, cursor) refer to it as
+ * `QUERY`. PostgreSQL flattens the subquery, so the planner still sees a constant the GIN
+ * index can serve.
+ */
+export const queryRelation = (q: string, language?: string): SQL =>
+  sql`(select ${tsQuery(q, language, sql`input.text`)} as query from (select ${q}::text as text) as input) as q`;
+export const QUERY = sql`q.query`;
 
 export const matches = (column: PgColumn, query: SQL): SQL => sql`${column} @@ ${query}`;
 

@@ -37,8 +37,11 @@ export interface Database {
 }
 
 export interface DbOptions {
-  /** Called with the SQL of every statement drizzle sends, and where (tests count queries with it). */
-  onQuery?: (query: string, on: 'primary' | 'replica') => void;
+  /**
+   * Called with the SQL of every statement drizzle sends, where, and its parameters (tests
+   * count queries and EXPLAIN them with it).
+   */
+  onQuery?: (query: string, on: 'primary' | 'replica', params: unknown[]) => void;
   /** A tarball from PGlite's dumpDataDir to start the embedded database from (tests). */
   loadDataDir?: Blob;
   /** Reports pool errors (a backend that died while idle) instead of crashing. */
@@ -51,7 +54,7 @@ function logger(
   onQuery: DbOptions['onQuery'],
   on: 'primary' | 'replica' = 'primary',
 ): DrizzleLogger | undefined {
-  return onQuery ? { logQuery: (query) => onQuery(query, on) } : undefined;
+  return onQuery ? { logQuery: (query, params) => onQuery(query, on, params) } : undefined;
 }
 
 export async function openPglite(source: string | undefined, loadDataDir?: Blob): Promise<PGlite> {

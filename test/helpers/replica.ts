@@ -27,7 +27,7 @@ export interface ReadSide {
 }
 
 const logger = (onQuery: DbOptions['onQuery']) =>
-  onQuery ? { logQuery: (q: string) => onQuery(q, 'replica') } : undefined;
+  onQuery ? { logQuery: (q: string, params: unknown[]) => onQuery(q, 'replica', params) } : undefined;
 
 /** A read side for `primary` (a fresh test database): the real replica when there is one. */
 export async function readSide(primary: Database, onQuery?: DbOptions['onQuery']): Promise<ReadSide> {

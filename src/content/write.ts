@@ -33,6 +33,9 @@ export interface Change {
   at: Date;
 }
 
+/** The advisory lock that orders the change log ('kopj'); see writeChange. */
+export const CHANGE_LOG_LOCK = 0x6b6f706a;
+
 /** Saves the full revision and logs the change (with its outbox rows): one statement. */
 export async function recordChange(tx: Executor, c: Change): Promise<void> {
   await writeChange(tx, c, true);
@@ -57,9 +60,17 @@ async function writeChange(tx: Executor, c: Change, revision: boolean): Promise<
     parts.push(sql`revision as (
       insert into revisions (resource_type, resource_id, version, action, data, changed_by, created_at)
       values (${c.type}, ${c.id}, ${c.version}, ${c.action}, ${JSON.stringify(c.data)}::jsonb, ${c.actor}, ${c.at}))`);
+  // Sequence numbers are handed out in commit order: the change takes the log's lock (held
+  // to the end of its transaction) before its identity value is drawn. Otherwise a later seq
+  // could commit first, a partner polling in between would resume past it, and the earlier
+  // one would never reach them. The lock is taken last in every write transaction, so it is
+  // held only for the commit.
+  parts.push(sql`log_lock as materialized (select pg_advisory_xact_lock(${CHANGE_LOG_LOCK}) as locked)`);
   parts.push(sql`change as (
     insert into changes (resource_type, resource_id, action, version, audience, at)
-    values (${c.type}, ${c.id}, ${c.action}, ${c.version}, ${c.audience}, ${c.at})
+    select ${c.type}::text, ${c.id}::uuid, ${c.action}::text, ${c.version}::int, ${c.audience}::text,
+      ${c.at}::timestamptz
+    from log_lock
     returning seq)`);
   // Partners hear only of what the public may see; drafts and embargoed work stay in-house.
   if (c.audience === 'public')

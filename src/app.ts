@@ -18,6 +18,7 @@ import operationsRoutes from './plugins/operations.js';
 import pressurePlugin from './plugins/pressure.js';
 import replicaPlugin from './plugins/replica.js';
 import securityHeadersPlugin from './plugins/security-headers.js';
+import responseCachePlugin from './plugins/response-cache.js';
 import strictQueryPlugin from './plugins/strict-query.js';
 import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
 import articleRoutes from './resources/articles/routes.js';
@@ -180,6 +181,11 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await app.register(cachingPlugin);
   await app.register(idempotencyPlugin);
   await app.register(strictQueryPlugin);
+  // After authentication and rate limiting: a cache hit skips only the handler.
+  await app.register(responseCachePlugin, {
+    maxEntries: config.responseCacheSize,
+    maxBytes: config.responseCacheMaxBytes,
+  });
   await app.register(operationsRoutes);
   await app.register(keyRoutes, { prefix: '/v1/keys' });
   await app.register(peopleRoutes, { prefix: '/v1/people' });

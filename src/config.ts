@@ -40,6 +40,13 @@ const ConfigSchema = z.object({
     .int()
     .min(1024)
     .default(1024 * 1024),
+  // Entries in the in-process response cache of anonymous single-resource reads; 0 turns it off.
+  RESPONSE_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
+  RESPONSE_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(64 * 1024 * 1024),
   // 0 turns the event-loop check off.
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   // Parse every response with its zod schema too (the test suite): drift answers 500.
@@ -65,6 +72,8 @@ export type Config = {
   bodyLimitBytes: number;
   maxEventLoopDelayMs: number;
   validateResponses: boolean;
+  responseCacheSize: number;
+  responseCacheMaxBytes: number;
 };
 
 export class ConfigError extends Error {}
@@ -103,5 +112,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
     validateResponses: c.VALIDATE_RESPONSES,
+    responseCacheSize: c.RESPONSE_CACHE_SIZE,
+    responseCacheMaxBytes: c.RESPONSE_CACHE_MAX_BYTES,
   };
 }

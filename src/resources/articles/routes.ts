@@ -10,6 +10,7 @@ import { listEnvelope, page } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
 import { articleQuotesRoutes } from '../quotes/relations.js';
+import { articleCacheTags } from './cache.js';
 import { ArticleWithIncludesSchema, includesEtag, withIncludes } from './includes.js';
 import { listArticles } from './list.js';
 import { findArticle, toArticle } from './repository.js';
@@ -89,7 +90,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: ArticleReadQuerySchema,
         response: { 200: ArticleWithIncludesSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read' },
+      config: { scope: 'read', cache: articleCacheTags },
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);

@@ -10,6 +10,7 @@ import { versionEtag } from '../../http/etag.js';
 import { RefParamsSchema } from '../../http/fields.js';
 import { listEnvelope, page } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
+import { selfTag } from '../../plugins/response-cache.js';
 import { findPerson, toPerson } from './repository.js';
 import { PeopleQuerySchema, PersonCreateSchema, PersonPatchSchema, PersonSchema } from './schemas.js';
 import { createPerson, patchPerson, removePerson } from './service.js';
@@ -72,7 +73,7 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
         params: RefParamsSchema,
         response: { 200: PersonSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read' },
+      config: { scope: 'read', cache: selfTag('person') },
     },
     async (request, reply) => {
       const row = await findPerson(request.readDb, request.params.ref);

@@ -11,6 +11,7 @@ import { versionEtag } from '../../http/etag.js';
 import { RefParamsSchema } from '../../http/fields.js';
 import { listEnvelope, page } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
+import { selfTag } from '../../plugins/response-cache.js';
 import { findPlace, toPlace } from './repository.js';
 import { PlaceCreateSchema, PlacePatchSchema, PlaceSchema, PlacesQuerySchema } from './schemas.js';
 import { createPlace, patchPlace, removePlace } from './service.js';
@@ -76,7 +77,7 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
         params: RefParamsSchema,
         response: { 200: PlaceSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read' },
+      config: { scope: 'read', cache: selfTag('place') },
     },
     async (request, reply) => {
       const row = await findPlace(request.readDb, request.params.ref);

@@ -13,6 +13,7 @@ import { listQuotes } from './list.js';
 import { findQuote, toQuote } from './repository.js';
 import { QuoteCreateSchema, QuotePatchSchema, QuoteSchema, QuotesQuerySchema } from './schemas.js';
 import { createQuote, patchQuote, removeQuote } from './service.js';
+import { quoteCacheTags } from './visibility.js';
 
 const tags = ['quotes'];
 
@@ -73,7 +74,7 @@ const quoteRoutes: FastifyPluginAsyncZod = async (app) => {
         params: RefParamsSchema,
         response: { 200: QuoteSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read' },
+      config: { scope: 'read', cache: quoteCacheTags },
     },
     async (request, reply) => {
       const row = await findQuote(request.readDb, request.params.ref, visibilityOf(request.principal));

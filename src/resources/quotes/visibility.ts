@@ -11,3 +11,9 @@ export function quoteVisible(v: Visibility): SQL {
   if (v.preview) return sql`true`;
   return sql`(${quotes.articleId} is null or exists (select 1 from ${articles} where ${articles.id} = ${quotes.articleId} and ${articleVisible(v)}))`;
 }
+
+/** A quote response depends on the quote and on the article that decides whether it may be seen. */
+export const quoteCacheTags = (q: { id: string; articleId: string | null }): string[] => [
+  `quote:${q.id}`,
+  ...(q.articleId ? [`article:${q.articleId}`] : []),
+];

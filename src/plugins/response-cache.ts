@@ -1,0 +1,243 @@
+import { EventEmitter } from 'node:events';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { LRUCache } from 'lru-cache';
+import { type ChangeListener, listenForChanges } from '../db/listen.js';
+import { noneMatch } from '../http/etag.js';
+
+/**
+ * Names what a cached response depends on, from the body it sends: "<type>:<id>" for one
+ * resource, "<type>:*" for any resource of that type (a set that a change elsewhere can grow).
+ */
+export type CacheTags = (body: never) => string[];
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Anonymous 200s of this GET may be kept in-process until a change to one of these tags. */
+    cache?: CacheTags;
+  }
+  interface FastifyInstance {
+    responseCache: ResponseCache;
+  }
+  interface FastifyRequest {
+    /** The cache generation when this request missed; -1 when it may not be stored. */
+    cacheMissAt: number;
+  }
+}
+
+interface Entry {
+  body: string;
+  etag: string;
+  contentType: string;
+  cacheControl: string;
+  vary: string | undefined;
+  tags: string[];
+}
+
+export interface ResponseCacheStats {
+  hits: number;
+  misses: number;
+  stores: number;
+  entries: number;
+}
+
+type CacheEvent = 'change' | 'connected' | 'disconnected';
+
+export interface ResponseCache {
+  readonly enabled: boolean;
+  /** True while the change listener is connected: only then is anything served or stored. */
+  readonly listening: boolean;
+  stats(): ResponseCacheStats;
+  /** Resolves once every change committed before the call has been heard (when listening). */
+  sync(): Promise<void>;
+  /** Resolves at the next event of this kind (for 'change', whose payload passes the filter). */
+  next(event: CacheEvent, filter?: (payload: string) => boolean): Promise<string>;
+}
+
+export interface ResponseCacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+}
+
+const ENTRY_OVERHEAD_BYTES = 200;
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Entries by URL, with an index from each tag to the URLs whose entries carry it. */
+class TaggedCache {
+  /** Bumped by every notification and every loss of the listener. */
+  generation = 0;
+  private readonly lru: LRUCache<string, Entry>;
+  private readonly keysByTag = new Map<string, Set<string>>();
+
+  constructor(opts: ResponseCacheOptions) {
+    this.lru = new LRUCache<string, Entry>({
+      max: opts.maxEntries,
+      maxSize: opts.maxBytes,
+      sizeCalculation: (e) => e.body.length + ENTRY_OVERHEAD_BYTES,
+      dispose: (entry, key) => this.untag(key, entry),
+    });
+  }
+
+  get size(): number {
+    return this.lru.size;
+  }
+
+  get(key: string): Entry | undefined {
+    return this.lru.get(key);
+  }
+
+  /** Stores unless too large for the cache; returns whether it did. */
+  set(key: string, entry: Entry): boolean {
+    this.lru.set(key, entry);
+    if (this.lru.peek(key) !== entry) return false;
+    for (const tag of entry.tags) {
+      const keys = this.keysByTag.get(tag) ?? new Set<string>();
+      this.keysByTag.set(tag, keys.add(key));
+    }
+    return true;
+  }
+
+  /** Drops what depends on "<type>:<id>": entries tagged with it or with "<type>:*". */
+  invalidate(change: string): void {
+    this.generation++;
+    const type = change.split(':', 1)[0];
+    for (const tag of [change, `${type}:*`]) {
+      for (const key of [...(this.keysByTag.get(tag) ?? [])]) this.lru.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.generation++;
+    this.lru.clear();
+  }
+
+  private untag(key: string, entry: Entry): void {
+    for (const tag of entry.tags) {
+      const keys = this.keysByTag.get(tag);
+      keys?.delete(key);
+      if (keys?.size === 0) this.keysByTag.delete(tag);
+    }
+  }
+}
+
+/**
+ * An in-process cache of the serialized responses anonymous callers get from single-resource
+ * GETs, invalidated exactly by the change log: every committed change notifies
+ * "<type>:<id>" (LISTEN/NOTIFY, see src/db/listen.ts), which drops each entry tagged with it.
+ *
+ * Only anonymous GETs take part: anything a key was needed for (drafts, embargoed work,
+ * previews) never enters the cache, and keyed callers never read from it. While the listener is
+ * down nothing is served or stored, and the cache is emptied when it goes down and again when
+ * it comes back, since notifications in between were lost. A miss is stored only if no
+ * notification at all arrived while it was being answered: its read may predate that write.
+ */
+export default fp(
+  async function responseCachePlugin(app: FastifyInstance, opts: ResponseCacheOptions) {
+    const events = new EventEmitter();
+    const stats = { hits: 0, misses: 0, stores: 0 };
+    const cache = opts.maxEntries > 0 && opts.maxBytes > 0 ? new TaggedCache(opts) : undefined;
+    let listener: ChangeListener | undefined;
+    let listening = false;
+
+    app.decorate('responseCache', {
+      enabled: cache !== undefined,
+      get listening() {
+        return listening;
+      },
+      stats: () => ({ ...stats, entries: cache?.size ?? 0 }),
+      sync: async () => listener?.sync(),
+      next: (event, filter) =>
+        new Promise<string>((resolve) => {
+          const on = (payload = '') => {
+            if (filter && !filter(payload)) return;
+            events.off(event, on);
+            resolve(payload);
+          };
+          events.on(event, on);
+        }),
+    } satisfies ResponseCache);
+    app.decorateRequest('cacheMissAt', -1);
+    if (!cache) return;
+
+    // Start answering from the cache as soon as the app does, or bypass it if the database
+    // could not be reached (the listener keeps trying).
+    const live = await new Promise<ChangeListener>((ready) => {
+      const started = listenForChanges(app.db, {
+        change: (payload) => {
+          cache.invalidate(payload);
+          events.emit('change', payload);
+        },
+        connected: () => {
+          cache.clear();
+          listening = true;
+          app.log.info('change listener connected: response cache on');
+          ready(started);
+          events.emit('connected');
+        },
+        disconnected: (err) => {
+          cache.clear();
+          if (listening) app.log.warn({ err }, 'change listener lost: response cache bypassed');
+          listening = false;
+          ready(started);
+          events.emit('disconnected');
+        },
+      });
+    });
+    listener = live;
+    app.addHook('onClose', async () => live.close());
+
+    app.addHook('onRequest', async (request, reply) => {
+      if (!listening || !request.routeOptions.config.cache) return;
+      if (request.method !== 'GET' || request.headers.authorization !== undefined) return;
+      const entry = cache.get(request.url);
+      if (!entry) {
+        stats.misses++;
+        request.cacheMissAt = cache.generation;
+        return;
+      }
+      stats.hits++;
+      reply.header('etag', entry.etag).header('cache-control', entry.cacheControl);
+      if (entry.vary) reply.header('vary', entry.vary);
+      if (noneMatch(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
+      return reply.type(entry.contentType).send(entry.body);
+    });
+
+    app.addHook('onSend', async (request, reply, payload) => {
+      const missedAt = request.cacheMissAt;
+      if (missedAt === -1) {
+        // Read-your-writes on this instance: a write is acknowledged only once its own
+        // notifications have invalidated what it changed.
+        if (WRITES.has(request.method) && listening && reply.statusCode < 400) await live.sync();
+        return payload;
+      }
+      // A notification since the miss began: the body may predate that write.
+      if (missedAt !== cache.generation || !listening || reply.statusCode !== 200) return payload;
+      const etag = reply.getHeader('etag');
+      const cacheControl = reply.getHeader('cache-control');
+      // Only what the route itself marked shareable.
+      if (typeof payload !== 'string' || typeof etag !== 'string') return payload;
+      if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return payload;
+      const tagsOf = request.routeOptions.config.cache as (body: unknown) => string[];
+      const stored = cache.set(request.url, {
+        body: payload,
+        etag,
+        contentType: String(reply.getHeader('content-type')),
+        cacheControl,
+        vary: headerText(reply.getHeader('vary')),
+        tags: tagsOf(JSON.parse(payload)),
+      });
+      if (stored) stats.stores++;
+      return payload;
+    });
+  },
+  { name: 'kopij-response-cache', dependencies: ['kopij-db'] },
+);
+
+function headerText(value: string | string[] | number | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
+}
+
+/** The tags of a response that shows one resource of this type, identified by its `id`. */
+export const selfTag =
+  (type: string): CacheTags =>
+  (body: { id: string }) => [`${type}:${body.id}`];

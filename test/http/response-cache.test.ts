@@ -1,0 +1,277 @@
+import { sql } from 'drizzle-orm';
+import type { LightMyRequestResponse } from 'fastify';
+import t from 'tap';
+import { releaseDue } from '../../src/syndication/embargo.js';
+import { buildTestApp, type TestContext } from '../helpers/app.js';
+import { serverUrl } from '../helpers/database.js';
+
+// Two API instances on one database, as in a scale-out: what one writes, the other must stop
+// serving from its cache once the change log's notification reaches it.
+const a = await buildTestApp(t);
+const b = await buildTestApp(t, {}, { database: a.database });
+const stats = (ctx: TestContext) => ctx.app.responseCache.stats();
+/** Resolves when this instance has heard (and acted on) the change of this resource. */
+const heard = (ctx: TestContext, type: string, id: string) =>
+  ctx.app.responseCache.next('change', (p) => p === `${type}:${id}`);
+
+/** Every instance has heard every change made so far: no stray notification is on its way. */
+const settled = (...more: TestContext[]) =>
+  Promise.all([a, b, ...more].map((c) => c.app.responseCache.sync()));
+
+/** Made through A; the tests below then wait for notifications of their own writes only. */
+async function post(url: string, body?: Record<string, unknown>) {
+  const res = await a.req('POST', url, { as: 'write', body });
+  if (res.statusCode >= 300) throw new Error(`${url}: ${res.body}`);
+  await settled();
+  return res.json();
+}
+
+async function patch(url: string, version: number, body: Record<string, unknown>) {
+  const res = await a.req('PATCH', url, { as: 'write', body, headers: { 'if-match': `"${version}"` } });
+  if (res.statusCode !== 200) throw new Error(`${url}: ${res.body}`);
+  return res.json();
+}
+
+let n = 0;
+async function article(extra: Record<string, unknown> = {}, publish = true) {
+  n++;
+  const created = await post('/v1/articles', {
+    language: 'nl',
+    headline: `Artikel ${n} over de „onderhandelingen”`,
+    body: [{ type: 'paragraph', text: 'Tekst.' }],
+    ...extra,
+  });
+  return publish ? await post(`/v1/articles/${created.id}/publish`) : created;
+}
+
+/** Headers that differ per request whoever answers it. */
+const PER_REQUEST = new Set(['x-request-id', 'date', 'ratelimit-remaining', 'ratelimit-reset']);
+const stable = (res: LightMyRequestResponse) =>
+  Object.fromEntries(Object.entries(res.headers).filter(([k]) => !PER_REQUEST.has(k)));
+
+t.test('a hit answers the same bytes and headers as the miss, without touching the database', async (t) => {
+  const x = await article();
+  const url = `/v1/articles/${x.slug}?include=people,places`;
+  const before = stats(a);
+  const miss = await a.req('GET', url);
+  t.equal(miss.statusCode, 200);
+  t.equal(stats(a).stores, before.stores + 1, 'stored');
+  a.resetQueries();
+  const hit = await a.req('GET', url);
+  t.same(a.queries, [], 'no statement for a hit');
+  t.equal(stats(a).hits, before.hits + 1);
+  t.equal(hit.statusCode, 200);
+  t.equal(hit.body, miss.body, 'byte for byte');
+  t.same(stable(hit), stable(miss), 'same headers');
+  t.equal(hit.headers['cache-control'], 'public, max-age=60');
+  t.not(hit.headers['x-request-id'], miss.headers['x-request-id'], 'its own request id');
+
+  const notModified = await a.req('GET', url, { headers: { 'if-none-match': String(miss.headers.etag) } });
+  t.same(a.queries, [], 'a 304 from the cache needs no statement either');
+  t.equal(notModified.statusCode, 304);
+  t.equal(notModified.body, '');
+  // The same conditional read answered by the handler, on the instance that has not cached it.
+  const handled = await b.req('GET', url, { headers: { 'if-none-match': String(miss.headers.etag) } });
+  t.equal(handled.statusCode, 304);
+  t.same(stable(notModified), stable(handled), 'the same 304 as without a cache');
+});
+
+t.test('a write on one instance is never followed by the old version on another', async (t) => {
+  const x = await article();
+  const url = `/v1/articles/${x.id}`;
+  t.equal((await b.req('GET', url)).json().headline, x.headline);
+  const hits = stats(b).hits;
+  await b.req('GET', url);
+  t.equal(stats(b).hits, hits + 1, 'cached on B');
+
+  const notified = heard(b, 'article', x.id);
+  const patched = await patch(url, x.version, { headline: 'Nieuwe kop' });
+  await notified;
+  const after = await b.req('GET', url);
+  t.equal(after.json().headline, 'Nieuwe kop', 'B answers the new version once notified');
+  t.equal(after.headers.etag, `"${patched.version}"`);
+  t.equal(stats(b).hits, hits + 1, 'a miss, not a hit');
+});
+
+t.test('the writing instance answers its own write at once (no wait for anything)', async (t) => {
+  const x = await article();
+  const url = `/v1/articles/${x.slug}`;
+  await a.req('GET', url);
+  await a.req('GET', url);
+  await patch(url, x.version, { standfirst: 'Gecorrigeerd.' });
+  t.equal((await a.req('GET', url)).json().standfirst, 'Gecorrigeerd.');
+  const withdrawn = await a.req('POST', `${url}/withdraw`, { as: 'write' });
+  t.equal(withdrawn.statusCode, 200);
+  t.equal((await a.req('GET', url)).statusCode, 404, 'a withdrawal takes it out at once');
+});
+
+t.test('a new slug: the old one stops answering', async (t) => {
+  const x = await article();
+  await b.req('GET', `/v1/articles/${x.slug}`);
+  const notified = heard(b, 'article', x.id);
+  await patch(`/v1/articles/${x.id}`, x.version, { slug: `${x.slug}-nieuw` });
+  await notified;
+  t.equal((await b.req('GET', `/v1/articles/${x.slug}`)).statusCode, 404);
+  t.equal((await b.req('GET', `/v1/articles/${x.slug}-nieuw`)).statusCode, 200);
+});
+
+t.test('drafts and embargoed articles never enter the cache', async (t) => {
+  const draft = await article({}, false);
+  const embargoed = await post(
+    `/v1/articles/${(await article({ embargoedUntil: new Date(Date.now() + 3_600_000).toISOString() }, false)).id}/publish`,
+  );
+  const before = stats(b);
+  for (const x of [draft, embargoed]) {
+    for (const as of [undefined, 'read', 'embargo', 'preview'] as const) {
+      for (let i = 0; i < 2; i++) {
+        a.resetQueries();
+        const res = await b.req('GET', `/v1/articles/${x.id}`, as ? { as } : {});
+        t.not(a.queries.length, 0, `${x.status} read by ${as ?? 'anonymous'} goes to the database`);
+        if (res.statusCode === 200) t.equal(res.headers['cache-control'], 'private, no-store');
+      }
+    }
+  }
+  t.equal(stats(b).stores, before.stores, 'nothing stored');
+  t.equal(stats(b).hits, before.hits, 'nothing served');
+
+  // The embargo lifts: the release is a change like any other.
+  await a.database.db.execute(
+    sql`update articles set embargoed_until = now() - interval '1 second' where id = ${embargoed.id}`,
+  );
+  await a.database.db.execute(
+    sql`update pending_releases set release_at = now() - interval '1 second' where article_id = ${embargoed.id}`,
+  );
+  const released = heard(b, 'article', embargoed.id);
+  t.equal(await releaseDue(a.database.db), 1);
+  await released;
+  t.equal((await b.req('GET', `/v1/articles/${embargoed.id}`)).statusCode, 200, 'public now');
+  t.equal(stats(b).stores, before.stores + 1, 'and only now cached');
+});
+
+t.test('keyed readers neither read from nor write to the shared cache', async (t) => {
+  const x = await article();
+  const url = `/v1/articles/${x.id}`;
+  await b.req('GET', url);
+  const before = stats(b);
+  for (const as of ['read', 'embargo', 'preview', 'write'] as const) {
+    a.resetQueries();
+    const res = await b.req('GET', url, { as });
+    t.not(a.queries.length, 0, `${as} reads from the database`);
+    t.equal(res.headers['cache-control'], 'private, no-store');
+  }
+  t.same(stats(b), { ...before, entries: stats(b).entries }, 'no hit, miss or store');
+});
+
+t.test('an article with includes is invalidated by a change to what it includes', async (t) => {
+  const person = await post('/v1/people', { name: 'Volodymyr Zelensky' });
+  const other = await post('/v1/people', { name: 'António Guterres' });
+  const place = await post('/v1/places', { name: 'Kiev', kind: 'city' });
+  const x = await article({ personIds: [person.id], placeIds: [place.id] });
+  const url = `/v1/articles/${x.id}?include=people,places,quotes`;
+  const first = (await b.req('GET', url)).json();
+  t.same(first.quotes, []);
+
+  let notified = heard(b, 'person', other.id);
+  await patch(`/v1/people/${other.id}`, other.version, { description: 'Secretaris-generaal' });
+  await notified;
+  const hits = stats(b).hits;
+  await b.req('GET', url);
+  t.equal(stats(b).hits, hits + 1, 'a person it does not include changes nothing');
+
+  notified = heard(b, 'person', person.id);
+  await patch(`/v1/people/${person.id}`, person.version, { name: 'Volodymyr Zelenskyy' });
+  await notified;
+  t.equal((await b.req('GET', url)).json().people[0].name, 'Volodymyr Zelenskyy', 'an included person');
+
+  notified = heard(b, 'place', place.id);
+  await patch(`/v1/places/${place.id}`, place.version, { name: 'Kyiv' });
+  await notified;
+  t.equal((await b.req('GET', url)).json().places[0].name, 'Kyiv', 'an included place');
+
+  const said = { text: 'Wij geven niet op.', language: 'nl', personId: person.id, articleId: x.id };
+  notified = b.app.responseCache.next('change', (p) => p.startsWith('quote:'));
+  const quote = await post('/v1/quotes', said);
+  await notified;
+  const withQuote = (await b.req('GET', url)).json();
+  t.same(
+    withQuote.quotes.map((q: { id: string }) => q.id),
+    [quote.id],
+    'a quote taken from it joins it',
+  );
+});
+
+t.test('people, places and quotes are cached and invalidated alike', async (t) => {
+  const person = await post('/v1/people', { name: 'Lloyd Austin' });
+  const place = await post('/v1/places', { name: 'Ramstein', kind: 'site' });
+  const x = await article();
+  const quote = await post('/v1/quotes', {
+    text: 'Steun.',
+    language: 'nl',
+    personId: person.id,
+    articleId: x.id,
+  });
+  for (const [type, id, url, version, change] of [
+    ['person', person.id, `/v1/people/${person.id}`, person.version, { description: 'Minister' }],
+    ['place', place.id, `/v1/places/${place.slug}`, place.version, { countryCode: 'DE' }],
+    ['quote', quote.id, `/v1/quotes/${quote.id}`, quote.version, { context: 'Persconferentie' }],
+  ] as const) {
+    await b.req('GET', url);
+    const hits = stats(b).hits;
+    const cached = await b.req('GET', url);
+    t.equal(stats(b).hits, hits + 1, `${type} cached`);
+    const notified = heard(b, type, id);
+    await patch(url, version, change);
+    await notified;
+    const fresh = await b.req('GET', url);
+    t.not(fresh.headers.etag, cached.headers.etag, `${type} invalidated`);
+  }
+  const notified = heard(b, 'article', x.id);
+  await a.req('POST', `/v1/articles/${x.id}/withdraw`, { as: 'write' });
+  await notified;
+  t.equal((await b.req('GET', `/v1/quotes/${quote.id}`)).statusCode, 404, 'a quote leaves with its article');
+});
+
+t.test('bounded, and off with RESPONSE_CACHE_SIZE=0', async (t) => {
+  const one = await buildTestApp(t, { RESPONSE_CACHE_SIZE: '1' }, { database: a.database, keys: false });
+  const off = await buildTestApp(t, { RESPONSE_CACHE_SIZE: '0' }, { database: a.database, keys: false });
+  const [x, y] = [await article(), await article()];
+  await settled(one, off);
+  await one.req('GET', `/v1/articles/${x.id}`);
+  await one.req('GET', `/v1/articles/${y.id}`);
+  t.equal(stats(one).entries, 1, 'the least recently used entry made room');
+  t.equal(off.app.responseCache.enabled, false);
+  for (let i = 0; i < 2; i++) {
+    a.resetQueries();
+    t.equal((await off.req('GET', `/v1/articles/${x.id}`)).statusCode, 200);
+    t.not(a.queries.length, 0, 'every read goes to the database');
+  }
+});
+
+if (serverUrl) {
+  t.test('a listener that loses its connection: bypassed, then emptied and listening again', async (t) => {
+    const x = await article();
+    const url = `/v1/articles/${x.id}`;
+    await b.req('GET', url);
+    const down = b.app.responseCache.next('disconnected');
+    const up = b.app.responseCache.next('connected');
+    await a.database.db.execute(
+      sql`select pg_terminate_backend(pid) from pg_stat_activity
+          where application_name = 'kopij-listener' and datname = current_database()`,
+    );
+    await down;
+    // Whether B is still reconnecting or already back, what it missed is never served.
+    await patch(url, x.version, { headline: 'Geschreven terwijl B niet luisterde' });
+    t.equal((await b.req('GET', url)).json().headline, 'Geschreven terwijl B niet luisterde');
+    await up;
+    t.equal(b.app.responseCache.listening, true);
+
+    await b.req('GET', url);
+    const hits = stats(b).hits;
+    await b.req('GET', url);
+    t.equal(stats(b).hits, hits + 1, 'caching again');
+    const notified = heard(b, 'article', x.id);
+    await patch(url, x.version + 1, { headline: 'Na het herstel' });
+    await notified;
+    t.equal((await b.req('GET', url)).json().headline, 'Na het herstel', 'and invalidated again');
+  });
+}

@@ -24,6 +24,7 @@ export interface ChangeListener {
 
 const FIRST_RETRY_MS = 50;
 const MAX_RETRY_MS = 5000;
+const SYNC_TIMEOUT_MS = 5000;
 
 /**
  * Listens to the change log's notifications. PGlite delivers them in-process when the writing
@@ -116,7 +117,21 @@ class PgListener implements ChangeListener {
    * ReadyForQuery: so they reach us ahead of this query's answer.
    */
   async sync(): Promise<void> {
-    await this.client?.query('select 1').catch(() => undefined);
+    const client = this.client;
+    if (!client) return;
+    let timer: NodeJS.Timeout | undefined;
+    const answered = client.query('select 1').then(
+      () => true,
+      () => true,
+    );
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), SYNC_TIMEOUT_MS);
+    });
+    const ok = await Promise.race([answered, late]);
+    clearTimeout(timer);
+    // A session that stopped answering (a half-open socket) may have stopped hearing too:
+    // give it up, so the cache is emptied and bypassed until a new one listens.
+    if (!ok) this.dropped(client, new Error('the listening session stopped answering'));
   }
 
   async close(): Promise<void> {

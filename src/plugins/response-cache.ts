@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
@@ -186,37 +186,51 @@ export default fp(
     listener = live;
     app.addHook('onClose', async () => live.close());
 
-    app.addHook('onRequest', async (request, reply) => {
-      if (!listening || !request.routeOptions.config.cache) return;
-      if (request.method !== 'GET' || request.headers.authorization !== undefined) return;
+    // Callback hooks, not async ones: a hit should cost no more promises than it must.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (!listening || !request.routeOptions.config.cache) return done();
+      if (request.method !== 'GET' || request.headers.authorization !== undefined) return done();
       const entry = cache.get(request.url);
       if (!entry) {
         stats.misses++;
         request.cacheMissAt = cache.generation;
-        return;
+        return done();
       }
       stats.hits++;
       reply.header('etag', entry.etag).header('cache-control', entry.cacheControl);
       if (entry.vary) reply.header('vary', entry.vary);
-      if (noneMatch(request.headers['if-none-match'], entry.etag)) return reply.code(304).send();
-      return reply.type(entry.contentType).send(entry.body);
+      // Answered here: the rest of the request's hooks and the handler never run.
+      if (noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
+      else reply.type(entry.contentType).send(entry.body);
     });
 
-    app.addHook('onSend', async (request, reply, payload) => {
+    app.addHook('onSend', (request, reply, payload, done) => {
       const missedAt = request.cacheMissAt;
       if (missedAt === -1) {
         // Read-your-writes on this instance: a write is acknowledged only once its own
         // notifications have invalidated what it changed.
-        if (WRITES.has(request.method) && listening && reply.statusCode < 400) await live.sync();
-        return payload;
+        if (!WRITES.has(request.method) || !listening || reply.statusCode >= 400) return done(null, payload);
+        void live.sync().then(() => done(null, payload));
+        return;
       }
       // A notification since the miss began: the body may predate that write.
-      if (missedAt !== cache.generation || !listening || reply.statusCode !== 200) return payload;
+      if (missedAt === cache.generation && listening && reply.statusCode === 200) {
+        try {
+          store(request, reply, payload);
+        } catch (err) {
+          // The response stands; it is only not kept.
+          request.log.error({ err }, 'response cache could not store a response');
+        }
+      }
+      done(null, payload);
+    });
+
+    const store = (request: FastifyRequest, reply: FastifyReply, payload: unknown): void => {
       const etag = reply.getHeader('etag');
       const cacheControl = reply.getHeader('cache-control');
       // Only what the route itself marked shareable.
-      if (typeof payload !== 'string' || typeof etag !== 'string') return payload;
-      if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return payload;
+      if (typeof payload !== 'string' || typeof etag !== 'string') return;
+      if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return;
       const tagsOf = request.routeOptions.config.cache as (body: unknown) => string[];
       const stored = cache.set(request.url, {
         body: payload,
@@ -227,8 +241,7 @@ export default fp(
         tags: tagsOf(JSON.parse(payload)),
       });
       if (stored) stats.stores++;
-      return payload;
-    });
+    };
   },
   { name: 'kopij-response-cache', dependencies: ['kopij-db'] },
 );

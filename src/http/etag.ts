@@ -22,6 +22,23 @@ export function noneMatch(header: string | undefined, etag: string): boolean {
   return header.split(',').some((t) => t.trim().replace(/^W\//, '') === bare);
 }
 
+/** The version an ETag names: `"7"` and `"7-3f2a…"` (with includes) both name 7. */
+const versionOf = (tag: string): number | undefined => {
+  const m = /^(?:W\/)?"([0-9]{1,10})(?:-[^"]*)?"$/.exec(tag.trim());
+  return m ? Number(m[1]) : undefined;
+};
+
+/**
+ * Does If-None-Match name a later version than this ETag's? Then the caller has seen a write
+ * that whatever produced this ETag (a lagging replica, a cache not yet notified) has not.
+ */
+export function namesNewerVersion(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const version = versionOf(etag);
+  if (version === undefined) return false;
+  return header.split(',').some((tag) => (versionOf(tag) ?? 0) > version);
+}
+
 /**
  * Parses If-Match for a write. Only a single strong tag naming a version is accepted: a weak
  * tag can never match strongly (RFC 9110 §13.1.1), so it fails like a stale one.

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from
 import fp from 'fastify-plugin';
 import type { Database, Db } from '../db/client.js';
 import { ApiError } from '../errors.js';
+import { namesNewerVersion } from '../http/etag.js';
 import { visibilityOf } from './auth.js';
 
 declare module 'fastify' {
@@ -58,8 +59,11 @@ export default fp(
     if (database.read === database.db) return;
 
     let avoidUntil = 0;
+    // A response the response cache will keep comes from the primary: the cache was just
+    // emptied of this resource by a notification, which a lagging replica may not have replayed,
+    // and what it keeps it serves until the next change.
     const replicaMayAnswer = (request: FastifyRequest) =>
-      Date.now() >= avoidUntil && !visibilityOf(request.principal).preview;
+      Date.now() >= avoidUntil && !visibilityOf(request.principal).preview && request.cacheMissAt === -1;
 
     app.addHook('onRoute', (route) => {
       if (!staleTolerant(route)) return;
@@ -96,17 +100,7 @@ function staleTolerant(route: RouteOptions): boolean {
   return route.config?.scope === 'read' && methods.every((m) => m === 'GET' || m === 'HEAD');
 }
 
-/** The version an ETag names: `"7"` and `"7-3f2a…"` (with includes) both name 7. */
-const versionOf = (tag: string): number | undefined => {
-  const m = /^(?:W\/)?"([0-9]{1,10})(?:-[^"]*)?"$/.exec(tag.trim());
-  return m ? Number(m[1]) : undefined;
-};
-
 function olderThanCallerHas(request: FastifyRequest, reply: FastifyReply): boolean {
-  const given = request.headers['if-none-match'];
   const served = reply.getHeader('etag');
-  if (!given || typeof served !== 'string') return false;
-  const servedVersion = versionOf(served);
-  if (servedVersion === undefined) return false;
-  return given.split(',').some((tag) => (versionOf(tag) ?? 0) > servedVersion);
+  return typeof served === 'string' && namesNewerVersion(request.headers['if-none-match'], served);
 }

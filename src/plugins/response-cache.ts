@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
-import { noneMatch } from '../http/etag.js';
+import { namesNewerVersion, noneMatch } from '../http/etag.js';
 
 /**
  * Names what a cached response depends on, from the body it sends: "<type>:<id>" for one
@@ -191,7 +191,9 @@ export default fp(
       if (!listening || !request.routeOptions.config.cache) return done();
       if (request.method !== 'GET' || request.headers.authorization !== undefined) return done();
       const entry = cache.get(request.url);
-      if (!entry) {
+      // A caller naming a later version has seen a write whose notification is still on its way:
+      // the handler answers (from the primary), and its answer replaces the entry.
+      if (!entry || namesNewerVersion(request.headers['if-none-match'], entry.etag)) {
         stats.misses++;
         request.cacheMissAt = cache.generation;
         return done();

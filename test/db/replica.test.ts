@@ -27,7 +27,13 @@ t.teardown(async () => {
   await side.close();
   await primary.close();
 });
-const ctx = await buildTestApp(t, {}, { database: { ...primary, read: side.read } });
+// The routing itself, without the response cache: anonymous single reads the cache keeps are
+// read from the primary (test/http/response-cache.test.ts).
+const ctx = await buildTestApp(
+  t,
+  { RESPONSE_CACHE_SIZE: '0' },
+  { database: { ...primary, read: side.read } },
+);
 const { req } = ctx;
 
 async function publishedArticle(headline: string, personIds: string[] = [], placeIds: string[] = []) {

@@ -4,6 +4,7 @@ import t from 'tap';
 import { releaseDue } from '../../src/syndication/embargo.js';
 import { buildTestApp, type TestContext } from '../helpers/app.js';
 import { serverUrl } from '../helpers/database.js';
+import { readSide } from '../helpers/replica.js';
 
 // Two API instances on one database, as in a scale-out: what one writes, the other must stop
 // serving from its cache once the change log's notification reaches it.
@@ -113,6 +114,38 @@ t.test('a new slug: the old one stops answering', async (t) => {
   await notified;
   t.equal((await b.req('GET', `/v1/articles/${x.slug}`)).statusCode, 404);
   t.equal((await b.req('GET', `/v1/articles/${x.slug}-nieuw`)).statusCode, 200);
+});
+
+t.test('with a replica that lags, what the cache keeps comes from the primary', async (t) => {
+  const side = await readSide(a.database);
+  t.teardown(() => side.close());
+  const r = await buildTestApp(t, {}, { database: { ...a.database, read: side.read }, keys: false });
+  const x = await article();
+  await Promise.all([r.app.responseCache.sync(), side.sync()]);
+  const url = `/v1/articles/${x.id}`;
+  await r.req('GET', url);
+  await side.hold();
+  t.teardown(() => side.release());
+  const notified = heard(r, 'article', x.id);
+  await patch(url, x.version, { headline: 'Niet op de replica' });
+  await notified;
+  t.equal((await r.req('GET', url)).json().headline, 'Niet op de replica', 'the miss read the primary');
+  const hits = stats(r).hits;
+  t.equal((await r.req('GET', url)).json().headline, 'Niet op de replica', 'and kept that');
+  t.equal(stats(r).hits, hits + 1);
+});
+
+t.test('a caller naming a later version than the cached one is answered by the handler', async (t) => {
+  const x = await article();
+  const url = `/v1/articles/${x.id}`;
+  await b.req('GET', url);
+  a.resetQueries();
+  const res = await b.req('GET', url, { headers: { 'if-none-match': `"${x.version + 1}"` } });
+  t.not(a.queries.length, 0, 'not from the cache');
+  t.equal(res.statusCode, 200);
+  a.resetQueries();
+  t.equal((await b.req('GET', url, { headers: { 'if-none-match': '"1"' } })).statusCode, 200);
+  t.same(a.queries, [], 'an older version named: the cached one answers');
 });
 
 t.test('drafts and embargoed articles never enter the cache', async (t) => {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Executor } from '../db/client.js';
 import { revisions } from '../db/schema.js';
 import { notFound } from '../errors.js';
+import { varyOn } from '../http/caching.js';
 import { versionEtag } from '../http/etag.js';
 import { RefParamsSchema, TimestampSchema } from '../http/fields.js';
 import { errorResponses } from '../http/problem.js';
@@ -89,7 +90,8 @@ export function revisionRoutes(opts: RevisionRoutesOptions): FastifyPluginAsyncZ
       async (request, reply) => {
         const id = await opts.resolve(app, request.params.ref, request);
         if (!id) throw notFound(opts.type);
-        reply.header('cache-control', 'private, no-store').header('vary', 'Authorization');
+        reply.header('cache-control', 'private, no-store');
+        varyOn(reply, 'Authorization');
         return { data: await listRevisions(app.db.db, opts.type, id) };
       },
     );
@@ -110,7 +112,8 @@ export function revisionRoutes(opts: RevisionRoutesOptions): FastifyPluginAsyncZ
         if (!id) throw notFound(opts.type);
         const data = await getRevision(app.db.db, opts.type, id, request.params.version);
         if (!data) throw notFound('revision');
-        reply.header('cache-control', 'private, no-store').header('vary', 'Authorization');
+        reply.header('cache-control', 'private, no-store');
+        varyOn(reply, 'Authorization');
         reply.header('etag', versionEtag(request.params.version));
         return data;
       },

@@ -1,13 +1,24 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { noneMatch } from './etag.js';
 
+/** Adds a request header to Vary, keeping what is there (CORS adds Origin). */
+export function varyOn(reply: FastifyReply, field: string): void {
+  const current = reply.getHeader('vary');
+  const fields = (Array.isArray(current) ? current.join(',') : String(current ?? ''))
+    .split(',')
+    .map((f) => f.trim())
+    .filter(Boolean);
+  if (fields.includes('*') || fields.some((f) => f.toLowerCase() === field.toLowerCase())) return;
+  reply.header('vary', [...fields, field].join(', '));
+}
+
 /**
  * Cache headers for a read. What an anonymous caller may read can sit in shared caches;
  * anything a key was needed for must not, and every read varies by Authorization so a
  * shared cache never hands an editor's bytes to the public (or the reverse).
  */
 export function setReadCaching(request: FastifyRequest, reply: FastifyReply): void {
-  reply.header('vary', 'Authorization');
+  varyOn(reply, 'Authorization');
   reply.header('cache-control', request.principal ? 'private, no-store' : 'public, max-age=60');
 }
 

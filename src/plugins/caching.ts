@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { varyOn } from '../http/caching.js';
 
 /**
  * Responses that no route marked cacheable (writes, errors, anything without a
@@ -13,6 +14,6 @@ export default fp(async function cachingPlugin(app: FastifyInstance) {
     if (!readable || reply.statusCode >= 400 || !reply.hasHeader('cache-control')) {
       reply.header('cache-control', 'no-store');
     }
-    if (request.routeOptions.config.scope) reply.header('vary', 'Authorization');
+    if (request.routeOptions.config.scope) varyOn(reply, 'Authorization');
   });
 });

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
+import { varyOn } from '../http/caching.js';
 import { namesNewerVersion, noneMatch } from '../http/etag.js';
 
 /**
@@ -200,7 +201,7 @@ export default fp(
       }
       stats.hits++;
       reply.header('etag', entry.etag).header('cache-control', entry.cacheControl);
-      if (entry.vary) reply.header('vary', entry.vary);
+      for (const field of entry.vary?.split(',') ?? []) varyOn(reply, field.trim());
       // Answered here: the rest of the request's hooks and the handler never run.
       if (noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
       else reply.type(entry.contentType).send(entry.body);

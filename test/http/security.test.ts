@@ -184,4 +184,14 @@ t.test('PUBLIC_READ=false closes anonymous reads; rate limits; CORS', async (t) 
     headers: { origin: 'https://evil.example' },
   });
   t.notOk(other.headers['access-control-allow-origin']);
+  // A shared cache must keep answers apart by Origin (CORS) and by Authorization (ours).
+  for (const res of [
+    other,
+    await cors.app.inject({ method: 'GET', url: '/v1/people', headers: { origin: 'https://desk.example' } }),
+  ]) {
+    const vary = String(res.headers.vary)
+      .split(',')
+      .map((f) => f.trim().toLowerCase());
+    t.ok(vary.includes('origin') && vary.includes('authorization'), `Vary: ${res.headers.vary}`);
+  }
 });

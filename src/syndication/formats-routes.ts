@@ -13,16 +13,16 @@ import { canceledStub, findKilledArticle, NinjsSchema, toNinjs } from './ninjs.j
 
 const tags = ['syndication'];
 
+const PEOPLE_AND_PLACES = ['people', 'places'] as const;
+
 /** The article exactly as `GET /v1/articles/{ref}` would show it, with its people and places. */
 async function readArticle(
   tx: Executor,
   ref: string,
   v: Visibility,
 ): Promise<ArticleWithIncludes | undefined> {
-  const row = await findArticle(tx, ref, v);
-  if (!row) return undefined;
-  const [article] = await withIncludes(tx, [toArticle(row)], ['people', 'places'], v);
-  return article;
+  const row = await findArticle(tx, ref, v, PEOPLE_AND_PLACES);
+  return row && withIncludes(toArticle(row), row, PEOPLE_AND_PLACES);
 }
 
 /** `GET /v1/articles/{ref}/ninjs` and `/jsonld` (register with prefix /v1/articles). */

@@ -1,18 +1,16 @@
-import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
+import { getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import type { Executor } from '../../db/client.js';
-import { articlePeople, articlePlaces, people, places, quotes } from '../../db/schema.js';
+import { articlePeople, articlePlaces, articles, people, places, quotes } from '../../db/schema.js';
 import { compositeEtag } from '../../http/etag.js';
 import { registry } from '../../http/registry.js';
-import type { Visibility } from '../../plugins/auth.js';
 import { toPerson } from '../people/repository.js';
 import { PersonSchema } from '../people/schemas.js';
 import { toPlace } from '../places/repository.js';
 import { PlaceSchema } from '../places/schemas.js';
 import { quoteColumns, toQuote } from '../quotes/repository.js';
 import { QuoteSchema } from '../quotes/schemas.js';
-import { quoteVisible } from '../quotes/visibility.js';
-import { type Article, ArticleSchema, type Include } from './schemas.js';
+import { type Article, ArticleSchema, INCLUDES, type Include } from './schemas.js';
 
 export const ArticleWithIncludesSchema = ArticleSchema.extend({
   people: z.array(PersonSchema).optional().meta({ description: 'With include=people, in article order.' }),
@@ -27,77 +25,81 @@ export type ArticleWithIncludes = z.infer<typeof ArticleWithIncludesSchema>;
 
 type Embedded = Pick<ArticleWithIncludes, 'people' | 'places' | 'quotes'>;
 
-function groupBy<T>(rows: { articleId: string | null; item: T }[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    if (!r.articleId) continue;
-    const list = out.get(r.articleId) ?? [];
-    list.push(r.item);
-    out.set(r.articleId, list);
-  }
-  return out;
+/** The included relations as selected next to the article: a JSON array each, or null when not asked. */
+export interface EmbeddedRow {
+  people: unknown;
+  places: unknown;
+  quotes: unknown;
 }
 
-/**
- * Loads the requested relations for a whole page of articles: one query per relation,
- * whatever the page size (never one per article). Quotes pass the same visibility rule as
- * everywhere else; people and places are always public.
+// Stored columns only: the search helpers are for indexes, never shown.
+const { searchNames: _pn, ...personColumns } = getTableColumns(people);
+const { searchNames: _ln, ...placeColumns } = getTableColumns(places);
+
+/** json_build_object over columns, keyed by their TypeScript names (our own identifiers, never input). */
+function jsonObject(columns: Record<string, PgColumn>): SQL {
+  const pairs = Object.entries(columns).map(([key, column]) => sql`${sql.raw(`'${key}'`)}, ${column}`);
+  return sql`json_build_object(${sql.join(pairs, sql`, `)})`;
+}
+
+/** A JSON row back into what drizzle's own select would have returned (dates, numbers). */
+function fromJson<R>(columns: Record<string, PgColumn>, json: Record<string, unknown>): R {
+  const row: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(columns)) {
+    const value = json[key];
+    row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as R;
+}
+
+const jsonArray = (agg: SQL) => sql`coalesce((${agg}), '[]'::json)`;
+
+/*
+ * Each relation is a correlated subquery in the article's own statement: one round trip for an
+ * article or a whole page, whatever is included. Quotes need no visibility condition of their
+ * own: a quote is as visible as its article (quoteVisible), and these are quotes of an article
+ * the same statement has just found visible, with the same now().
  */
-async function loadRelations(
-  tx: Executor,
-  ids: string[],
-  include: readonly Include[],
-  v: Visibility,
-): Promise<Map<string, Embedded>> {
-  const byArticle = new Map<string, Embedded>(ids.map((id) => [id, {}]));
-  if (ids.length === 0) return byArticle;
-  if (include.includes('people')) {
-    const rows = await tx
-      .select({ articleId: articlePeople.articleId, person: getTableColumns(people) })
-      .from(articlePeople)
-      .innerJoin(people, eq(people.id, articlePeople.personId))
-      .where(inArray(articlePeople.articleId, ids))
-      .orderBy(asc(articlePeople.position));
-    const grouped = groupBy(rows.map((r) => ({ articleId: r.articleId, item: toPerson(r.person) })));
-    for (const [id, e] of byArticle) e.people = grouped.get(id) ?? [];
-  }
-  if (include.includes('places')) {
-    const rows = await tx
-      .select({ articleId: articlePlaces.articleId, place: getTableColumns(places) })
-      .from(articlePlaces)
-      .innerJoin(places, eq(places.id, articlePlaces.placeId))
-      .where(inArray(articlePlaces.articleId, ids))
-      .orderBy(asc(articlePlaces.position));
-    const grouped = groupBy(rows.map((r) => ({ articleId: r.articleId, item: toPlace(r.place) })));
-    for (const [id, e] of byArticle) e.places = grouped.get(id) ?? [];
-  }
-  if (include.includes('quotes')) {
-    const rows = await tx
-      .select(quoteColumns)
-      .from(quotes)
-      .where(and(inArray(quotes.articleId, ids), quoteVisible(v)))
-      .orderBy(asc(quotes.createdAt), asc(quotes.id));
-    const grouped = groupBy(rows.map((r) => ({ articleId: r.articleId, item: toQuote(r) })));
-    for (const [id, e] of byArticle) e.quotes = grouped.get(id) ?? [];
-  }
-  return byArticle;
+const INCLUDE_SQL: Record<Include, SQL> = {
+  people: jsonArray(
+    sql`select json_agg(${jsonObject(personColumns)} order by ${articlePeople.position}) from ${articlePeople} join ${people} on ${people.id} = ${articlePeople.personId} where ${articlePeople.articleId} = ${articles.id}`,
+  ),
+  places: jsonArray(
+    sql`select json_agg(${jsonObject(placeColumns)} order by ${articlePlaces.position}) from ${articlePlaces} join ${places} on ${places.id} = ${articlePlaces.placeId} where ${articlePlaces.articleId} = ${articles.id}`,
+  ),
+  quotes: jsonArray(
+    sql`select json_agg(${jsonObject(quoteColumns)} order by ${quotes.createdAt}, ${quotes.id}) from ${quotes} where ${quotes.articleId} = ${articles.id}`,
+  ),
+};
+const NOT_INCLUDED = sql`null`;
+
+/** Columns to select with `articles` for the relations asked for (always the same three names). */
+export function includeColumns(include: readonly Include[] | undefined) {
+  const column = (name: Include): SQL<unknown> =>
+    include?.includes(name) ? INCLUDE_SQL[name] : NOT_INCLUDED;
+  return { people: column('people'), places: column('places'), quotes: column('quotes') };
 }
 
-/** The articles with their requested relations embedded (unchanged when nothing is asked). */
-export async function withIncludes(
-  tx: Executor,
-  list: Article[],
+/** A short, stable key naming which relations are included (for prepared statement names). */
+export const includeKey = (include: readonly Include[] | undefined) =>
+  INCLUDES.filter((name) => include?.includes(name)).join('-') || 'none';
+
+/** The article with the relations asked for, in the order people, places, quotes. */
+export function withIncludes(
+  article: Article,
+  row: EmbeddedRow,
   include: readonly Include[] | undefined,
-  v: Visibility,
-): Promise<ArticleWithIncludes[]> {
-  if (!include?.length) return list;
-  const related = await loadRelations(
-    tx,
-    list.map((a) => a.id),
-    include,
-    v,
-  );
-  return list.map((a) => ({ ...a, ...related.get(a.id) }));
+): ArticleWithIncludes {
+  if (!include?.length) return article;
+  const embedded: Embedded = {};
+  const rows = (v: unknown) => (v ?? []) as Record<string, unknown>[];
+  if (include.includes('people'))
+    embedded.people = rows(row.people).map((p) => toPerson(fromJson(personColumns, p)));
+  if (include.includes('places'))
+    embedded.places = rows(row.places).map((p) => toPlace(fromJson(placeColumns, p)));
+  if (include.includes('quotes'))
+    embedded.quotes = rows(row.quotes).map((q) => toQuote(fromJson(quoteColumns, q)));
+  return { ...article, ...embedded };
 }
 
 /** The ETag of an article with its includes: it changes when any included resource does. */

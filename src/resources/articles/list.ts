@@ -7,12 +7,13 @@ import type { CursorCodec } from '../../http/cursor.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
 import { aboutPlace, mentionsPerson, personRef, placeRef } from './filters.js';
+import { type EmbeddedRow, includeColumns } from './includes.js';
 import { type ArticleRow, articleColumns } from './repository.js';
 import type { ArticlesQuery } from './schemas.js';
 import { matches, QUERY, queryRelation, rank } from './search.js';
 import { articleVisible } from './visibility.js';
 
-export type ScoredArticleRow = ArticleRow & { score: number };
+export type ScoredArticleRow = ArticleRow & EmbeddedRow & { score: number };
 
 interface SortKey {
   key: PgColumn | SQL;
@@ -75,7 +76,7 @@ export function articleListQuery(
     where.push(afterCursor(k.key, articles.id, k.dir, codec.decode(query.cursor, sort), k.cast));
   if (!query.q) {
     const builder = tx
-      .select({ ...articleColumns, score })
+      .select({ ...articleColumns, score, ...includeColumns(query.include) })
       .from(articles)
       .where(and(...where))
       .orderBy(orderBy(k.key, articles.id, k.dir))
@@ -95,7 +96,7 @@ export function articleListQuery(
     .limit(query.limit + 1)
     .as('hits');
   const builder = tx
-    .select({ ...articleColumns, score: hits.score })
+    .select({ ...articleColumns, score: hits.score, ...includeColumns(query.include) })
     .from(articles)
     .innerJoin(hits, eq(hits.id, articles.id))
     .orderBy(orderBy(sort === 'relevance' ? sql`${hits.score}` : k.key, articles.id, k.dir));

@@ -11,7 +11,7 @@ import { findPerson } from '../people/repository.js';
 import { findPlace } from '../places/repository.js';
 import { aboutPlace, mentionsPerson } from './filters.js';
 import { ArticleWithIncludesSchema, withIncludes } from './includes.js';
-import { listArticles } from './list.js';
+import { listArticles, type ScoredArticleRow } from './list.js';
 import { toArticle } from './repository.js';
 import { ArticlesQuerySchema } from './schemas.js';
 
@@ -42,8 +42,8 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         mentionsPerson(eq(people.id, person.id)),
       ]);
       setReadCaching(request, reply);
-      const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
-      return { ...envelope, data: await withIncludes(request.readDb, envelope.data, include, v) };
+      const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
+      return page(request, reply, { ...result, limit, codec: app.cursors, toApi });
     },
   );
 };
@@ -72,8 +72,8 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         aboutPlace(eq(places.id, place.id)),
       ]);
       setReadCaching(request, reply);
-      const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
-      return { ...envelope, data: await withIncludes(request.readDb, envelope.data, include, v) };
+      const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
+      return page(request, reply, { ...result, limit, codec: app.cursors, toApi });
     },
   );
 };

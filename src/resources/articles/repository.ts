@@ -1,10 +1,12 @@
 import { and, count, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { Audience } from '../../content/write.js';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDb } from '../../db/prepared.js';
 import { articlePeople, articlePlaces, articles, quotes } from '../../db/schema.js';
 import { isUuid } from '../../http/fields.js';
 import { PUBLIC_VISIBILITY, type Visibility } from '../../plugins/auth.js';
-import type { Article, ArticleStatus, Block } from './schemas.js';
+import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
+import type { Article, ArticleStatus, Block, Include } from './schemas.js';
 import { articleVisible } from './visibility.js';
 
 // The generated tsvector is for the index and ranking only; never fetch it.
@@ -55,13 +57,47 @@ export function articleRef(ref: string): SQL {
   return isUuid(ref) ? eq(articles.id, ref.toLowerCase()) : eq(articles.slug, ref);
 }
 
-/** An article by id or slug, only if the caller may see it: otherwise it does not exist. */
-export async function findArticle(tx: Executor, ref: string, v: Visibility): Promise<ArticleRow | undefined> {
-  const rows = await tx
-    .select(articleColumns)
+type VisibilityKey = 'public' | 'embargo' | 'preview';
+const visibilityKey = (v: Visibility): VisibilityKey =>
+  v.preview ? 'preview' : v.embargo ? 'embargo' : 'public';
+const VISIBILITIES: Record<VisibilityKey, Visibility> = {
+  public: PUBLIC_VISIBILITY,
+  embargo: { preview: false, embargo: true },
+  preview: { preview: true, embargo: true },
+};
+
+type ReadKey = `${'id' | 'slug'}_${VisibilityKey}_${string}`;
+
+/**
+ * One article by id or by slug, for one visibility, with the relations asked for: one
+ * prepared statement per variant. The visibility rule stays SQL (now() decides embargoes at
+ * each run), only the ref is a parameter.
+ */
+const articleRead = preparedPerDb('kopij_article', (db, key: ReadKey, name) => {
+  const [by, vis, includes] = key.split('_', 3) as ['id' | 'slug', VisibilityKey, string];
+  const include = includes === 'none' ? [] : (includes.split('-') as Include[]);
+  const column = by === 'id' ? articles.id : articles.slug;
+  return db
+    .select({ ...articleColumns, ...includeColumns(include) })
     .from(articles)
-    .where(and(articleRef(ref), articleVisible(v)))
-    .limit(1);
+    .where(and(eq(column, sql.placeholder('ref')), articleVisible(VISIBILITIES[vis])))
+    .limit(1)
+    .prepare(name);
+});
+
+/**
+ * An article by id or slug, only if the caller may see it: otherwise it does not exist.
+ * With `include`, the related people, places and quotes come in the same statement.
+ */
+export async function findArticle(
+  tx: Executor,
+  ref: string,
+  v: Visibility,
+  include?: readonly Include[],
+): Promise<(ArticleRow & EmbeddedRow) | undefined> {
+  const uuid = isUuid(ref);
+  const key: ReadKey = `${uuid ? 'id' : 'slug'}_${visibilityKey(v)}_${includeKey(include)}`;
+  const rows = await articleRead(tx, key).execute({ ref: uuid ? ref.toLowerCase() : ref });
   return rows[0];
 }
 

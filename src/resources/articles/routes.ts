@@ -12,7 +12,7 @@ import { visibilityOf } from '../../plugins/auth.js';
 import { articleQuotesRoutes } from '../quotes/relations.js';
 import { articleCacheTags } from './cache.js';
 import { ArticleWithIncludesSchema, includesEtag, withIncludes } from './includes.js';
-import { listArticles } from './list.js';
+import { listArticles, type ScoredArticleRow } from './list.js';
 import { findArticle, toArticle } from './repository.js';
 import restoreRoutes from './restore.js';
 import {
@@ -55,8 +55,8 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       const { limit, include } = request.query;
       const result = await listArticles(request.readDb, request.query, v, app.cursors);
       setReadCaching(request, reply);
-      const envelope = page(request, reply, { ...result, limit, codec: app.cursors, toApi: toArticle });
-      return { ...envelope, data: await withIncludes(request.readDb, envelope.data, include, v) };
+      const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
+      return page(request, reply, { ...result, limit, codec: app.cursors, toApi });
     },
   );
 
@@ -94,10 +94,11 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);
-      const row = await findArticle(request.readDb, request.params.ref, v);
+      const { include } = request.query;
+      const row = await findArticle(request.readDb, request.params.ref, v, include);
       if (!row) throw notFound('article');
-      const [article] = await withIncludes(request.readDb, [toArticle(row)], request.query.include, v);
-      return sendWithEtag(request, reply, includesEtag(article!), article!);
+      const article = withIncludes(toArticle(row), row, include);
+      return sendWithEtag(request, reply, includesEtag(article), article);
     },
   );
 

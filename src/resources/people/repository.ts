@@ -8,7 +8,7 @@ export type PersonRow = typeof people.$inferSelect;
 
 export const searchNamesOf = (name: string, aliases: string[]) => fold([name, ...aliases].join(' '));
 
-export function toPerson(r: PersonRow): Person {
+export function toPerson(r: Omit<PersonRow, 'searchNames'>): Person {
   return {
     id: r.id,
     slug: r.slug,

@@ -8,7 +8,7 @@ export type PlaceRow = typeof places.$inferSelect;
 
 export const searchNamesOf = (name: string, aliases: string[]) => fold([name, ...aliases].join(' '));
 
-export function toPlace(r: PlaceRow): Place {
+export function toPlace(r: Omit<PlaceRow, 'searchNames'>): Place {
   return {
     id: r.id,
     slug: r.slug,

@@ -1,0 +1,156 @@
+import t, { type Test } from 'tap';
+import { buildTestApp, type TestContext } from '../helpers/app.js';
+
+/*
+ * How many SQL statements each benchmarked request sends (bench/scenarios.ts), pinned exactly:
+ * each one is a round trip, and a count that grows with the page or the includes is an N+1.
+ * Reads are anonymous, as in the benchmark; a request with a key first looks the key up
+ * (one statement more, never cached: a revoked key must stop working at once).
+ */
+const ctx = await buildTestApp(t);
+const { req } = ctx;
+
+async function post(url: string, body: Record<string, unknown>) {
+  const res = await req('POST', url, { as: 'write', body });
+  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
+  return res.json();
+}
+
+/** The statements one request sends, after checking its status. */
+async function statements(
+  t: Test,
+  method: 'GET' | 'POST' | 'PATCH',
+  url: string,
+  opts: Parameters<TestContext['req']>[2] = {},
+  status = method === 'POST' ? 201 : 200,
+): Promise<number> {
+  ctx.resetQueries();
+  const res = await req(method, url, opts);
+  t.equal(res.statusCode, status, `${method} ${url}`);
+  return ctx.queries.length;
+}
+
+const people = [
+  await post('/v1/people', { name: 'Volodymyr Zelensky' }),
+  await post('/v1/people', { name: 'António Guterres' }),
+];
+const kyiv = await post('/v1/places', { name: 'Kiev', kind: 'city' });
+const mariupol = await post('/v1/places', { name: 'Marioepol', kind: 'city' });
+const articles: { id: string; slug: string; version: number }[] = [];
+for (let i = 0; i < 6; i++) {
+  const a = await post('/v1/articles', {
+    language: 'nl',
+    headline: `Onderhandelingen in Kiev, dag ${i + 1}`,
+    body: [{ type: 'paragraph', text: 'De onderhandelingen gaan door.' }],
+    tags: ['diplomatie'],
+    personIds: people.map((p) => p.id),
+    placeIds: [kyiv.id, mariupol.id],
+  });
+  const published = await req('POST', `/v1/articles/${a.id}/publish`, {
+    as: 'write',
+    body: { publishedAt: `2022-05-0${i + 1}T10:00:00Z` },
+  });
+  if (published.statusCode !== 200) throw new Error(published.body);
+  await post('/v1/quotes', { text: `Citaat ${i}`, language: 'nl', personId: people[0].id, articleId: a.id });
+  await post('/v1/quotes', {
+    text: `Ander citaat ${i}`,
+    language: 'nl',
+    personId: people[1].id,
+    articleId: a.id,
+  });
+  articles.push(published.json());
+}
+const [first] = articles;
+
+t.test('item by id: one statement; with a key, one more for the key', async (t) => {
+  t.equal(await statements(t, 'GET', `/v1/articles/${first!.id}`), 1);
+  t.equal(await statements(t, 'GET', `/v1/articles/${first!.id}`, { as: 'read' }), 2, 'key lookup + article');
+});
+
+t.test('item by slug with includes: one statement, whatever is included', async (t) => {
+  const url = `/v1/articles/${first!.slug}`;
+  t.equal(await statements(t, 'GET', `${url}?include=people,places,quotes`), 1);
+  t.equal(await statements(t, 'GET', url), 1, 'no includes');
+  t.equal(await statements(t, 'GET', `${url}?include=quotes`), 1, 'one include');
+  t.equal(
+    await statements(t, 'GET', `${url}?include=people,places,quotes`, { as: 'preview' }),
+    2,
+    'with a key',
+  );
+});
+
+t.test('list, 20 filtered and sorted: one statement for any page size and includes', async (t) => {
+  const url = '/v1/articles?language=nl&tag=diplomatie&sort=-publishedAt';
+  t.equal(await statements(t, 'GET', `${url}&limit=20`), 1);
+  t.equal(await statements(t, 'GET', `${url}&limit=1`), 1, 'page of 1');
+  t.equal(await statements(t, 'GET', `${url}&limit=100`), 1, 'page of 100');
+  t.equal(await statements(t, 'GET', `${url}&limit=100&include=people,places,quotes`), 1, 'with includes');
+  t.equal(
+    await statements(t, 'GET', `${url}&limit=1&include=people,places,quotes`),
+    1,
+    'page of 1, includes',
+  );
+  const next = (await req('GET', `${url}&limit=2`)).json().page.next;
+  t.equal(await statements(t, 'GET', `${url}&limit=2&cursor=${encodeURIComponent(next)}`), 1, 'next page');
+});
+
+t.test('list by person: the person, then the page', async (t) => {
+  const url = `/v1/people/${people[0].slug}/articles`;
+  t.equal(await statements(t, 'GET', `${url}?limit=20`), 2);
+  t.equal(await statements(t, 'GET', `${url}?limit=1`), 2, 'page of 1');
+  t.equal(
+    await statements(t, 'GET', `${url}?limit=100&include=people,places,quotes`),
+    2,
+    'page of 100, includes',
+  );
+});
+
+t.test('Dutch search: one statement for any page size', async (t) => {
+  const url = '/v1/articles?q=onderhandelingen';
+  t.equal(await statements(t, 'GET', `${url}&limit=20`), 1);
+  t.equal(await statements(t, 'GET', `${url}&limit=1`), 1, 'page of 1');
+  t.equal(
+    await statements(t, 'GET', `${url}&limit=100&include=people,places,quotes`),
+    1,
+    'page of 100, includes',
+  );
+});
+
+t.test('changes page: one statement for any page size', async (t) => {
+  t.equal(await statements(t, 'GET', '/v1/changes?limit=100'), 1);
+  t.equal(await statements(t, 'GET', '/v1/changes?limit=1'), 1, 'page of 1');
+});
+
+t.test('Atom feed: one statement', async (t) => {
+  t.equal(await statements(t, 'GET', '/v1/feeds/articles.atom'), 1);
+});
+
+t.test('ninjs: one statement, people and places included', async (t) => {
+  t.equal(await statements(t, 'GET', `/v1/articles/${first!.id}/ninjs`), 1);
+  t.equal(await statements(t, 'GET', `/v1/articles/${first!.slug}/ninjs`), 1, 'by slug');
+});
+
+// Writes: today's counts, pinned so that a change is deliberate (the key lookup included).
+// On PostgreSQL drizzle sends BEGIN and COMMIT as statements of their own; PGlite's own
+// transaction() sends them where drizzle's logger does not see them.
+const BEGIN_COMMIT = ctx.database.kind === 'postgres' ? 2 : 0;
+
+t.test('create article', async (t) => {
+  const body = {
+    language: 'nl',
+    headline: 'Een nieuw artikel over Kiev',
+    personIds: people.map((p) => p.id),
+    placeIds: [kyiv.id],
+  };
+  t.equal(await statements(t, 'POST', '/v1/articles', { as: 'write', body }), 14 + BEGIN_COMMIT);
+});
+
+t.test('PATCH with If-Match', async (t) => {
+  const a = articles[1]!;
+  const headers = { 'if-match': `"${a.version}"` };
+  const body = { standfirst: 'Correctie: het was zaterdag.' };
+  t.equal(
+    await statements(t, 'PATCH', `/v1/articles/${a.id}`, { as: 'write', body, headers }),
+    10 + BEGIN_COMMIT,
+  );
+});

@@ -78,6 +78,10 @@ export const READ_ONLY_FIELDS = ['id', 'version', 'createdAt', 'updatedAt'] as c
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (s: string) => UUID_RE.test(s);
 
+/** A path ref as a prepared lookup wants it: which column, and the value to compare. */
+export const splitRef = (ref: string): { by: 'id' | 'slug'; value: string } =>
+  isUuid(ref) ? { by: 'id', value: ref.toLowerCase() } : { by: 'slug', value: ref };
+
 /** Lowercases and strips diacritics, for the app-maintained trigram search columns. */
 export function fold(s: string): string {
   return s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();

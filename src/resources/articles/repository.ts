@@ -3,11 +3,11 @@ import type { Audience } from '../../content/write.js';
 import type { Executor } from '../../db/client.js';
 import { preparedPerDb } from '../../db/prepared.js';
 import { articlePeople, articlePlaces, articles, quotes } from '../../db/schema.js';
-import { isUuid } from '../../http/fields.js';
+import { isUuid, splitRef } from '../../http/fields.js';
 import { PUBLIC_VISIBILITY, type Visibility } from '../../plugins/auth.js';
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
 import type { Article, ArticleStatus, Block, Include } from './schemas.js';
-import { articleVisible } from './visibility.js';
+import { articleVisible, VISIBILITIES, type VisibilityKey, visibilityKey } from './visibility.js';
 
 // The generated tsvector is for the index and ranking only; never fetch it.
 const { search: _search, ...storedColumns } = getTableColumns(articles);
@@ -57,15 +57,6 @@ export function articleRef(ref: string): SQL {
   return isUuid(ref) ? eq(articles.id, ref.toLowerCase()) : eq(articles.slug, ref);
 }
 
-type VisibilityKey = 'public' | 'embargo' | 'preview';
-const visibilityKey = (v: Visibility): VisibilityKey =>
-  v.preview ? 'preview' : v.embargo ? 'embargo' : 'public';
-const VISIBILITIES: Record<VisibilityKey, Visibility> = {
-  public: PUBLIC_VISIBILITY,
-  embargo: { preview: false, embargo: true },
-  preview: { preview: true, embargo: true },
-};
-
 type ReadKey = `${'id' | 'slug'}_${VisibilityKey}_${string}`;
 
 /**
@@ -95,10 +86,9 @@ export async function findArticle(
   v: Visibility,
   include?: readonly Include[],
 ): Promise<(ArticleRow & EmbeddedRow) | undefined> {
-  const uuid = isUuid(ref);
-  const key: ReadKey = `${uuid ? 'id' : 'slug'}_${visibilityKey(v)}_${includeKey(include)}`;
-  const rows = await articleRead(tx, key).execute({ ref: uuid ? ref.toLowerCase() : ref });
-  return rows[0];
+  const { by, value } = splitRef(ref);
+  const key: ReadKey = `${by}_${visibilityKey(v)}_${includeKey(include)}`;
+  return (await articleRead(tx, key).execute({ ref: value }))[0];
 }
 
 /** Whether anonymous readers can see the article now. */
@@ -112,7 +102,7 @@ export async function isPublic(tx: Executor, id: string): Promise<boolean> {
  * a column, so a write can return it with the row it changed.
  */
 const audienceColumn = sql<Audience>`case when ${articleVisible(PUBLIC_VISIBILITY)} then 'public'
-  when ${articleVisible({ preview: false, embargo: true })} then 'embargo' else 'private' end`;
+  when ${articleVisible(VISIBILITIES.embargo)} then 'embargo' else 'private' end`;
 
 export async function audienceOf(tx: Executor, id: string): Promise<Audience> {
   const [row] = await tx.select({ audience: audienceColumn }).from(articles).where(eq(articles.id, id));

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { articles } from '../../db/schema.js';
-import type { Visibility } from '../../plugins/auth.js';
+import { PUBLIC_VISIBILITY, type Visibility } from '../../plugins/auth.js';
 
 /**
  * The one rule for which articles a caller may see, as a condition over the `articles`
@@ -15,3 +15,13 @@ export function articleVisible(v: Visibility): SQL {
   if (v.embargo) return published;
   return sql`(${published} and (${articles.embargoedUntil} is null or ${articles.embargoedUntil} <= now()))`;
 }
+
+/** The three visibilities there are, by name: one prepared statement each. */
+export type VisibilityKey = 'public' | 'embargo' | 'preview';
+export const visibilityKey = (v: Visibility): VisibilityKey =>
+  v.preview ? 'preview' : v.embargo ? 'embargo' : 'public';
+export const VISIBILITIES: Record<VisibilityKey, Visibility> = {
+  public: PUBLIC_VISIBILITY,
+  embargo: { preview: false, embargo: true },
+  preview: { preview: true, embargo: true },
+};

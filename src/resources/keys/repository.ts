@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, count, eq, isNull } from 'drizzle-orm';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDb } from '../../db/prepared.js';
 import { apiKeys } from '../../db/schema.js';
 import { hashKey } from '../../plugins/auth.js';
 
@@ -38,13 +39,18 @@ export async function createKey(
   return { row: row!, secret };
 }
 
-export async function findActiveKeyByHash(tx: Executor, hash: string) {
-  const rows = await tx
+// Every request with a key runs this first: prepared once per database.
+const activeKeyByHash = preparedPerDb('kopij_key', (db, _key: 'active', name) =>
+  db
     .select({ id: apiKeys.id, name: apiKeys.name, scopes: apiKeys.scopes })
     .from(apiKeys)
-    .where(and(eq(apiKeys.hash, hash), isNull(apiKeys.revokedAt)))
-    .limit(1);
-  return rows[0];
+    .where(and(eq(apiKeys.hash, sql.placeholder('hash')), isNull(apiKeys.revokedAt)))
+    .limit(1)
+    .prepare(name),
+);
+
+export async function findActiveKeyByHash(tx: Executor, hash: string) {
+  return (await activeKeyByHash(tx, 'active').execute({ hash }))[0];
 }
 
 export const listKeys = (tx: Executor) => tx.select().from(apiKeys).orderBy(asc(apiKeys.id));

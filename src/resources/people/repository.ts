@@ -1,7 +1,8 @@
-import { count, eq } from 'drizzle-orm';
+import { count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDb } from '../../db/prepared.js';
 import { articlePeople, people, quotes } from '../../db/schema.js';
-import { fold, isUuid } from '../../http/fields.js';
+import { fold, splitRef } from '../../http/fields.js';
 import type { Person } from './schemas.js';
 
 export type PersonRow = typeof people.$inferSelect;
@@ -22,10 +23,18 @@ export function toPerson(r: Omit<PersonRow, 'searchNames'>): Person {
   };
 }
 
+const personByRef = preparedPerDb('kopij_person', (db, by: 'id' | 'slug', name) =>
+  db
+    .select()
+    .from(people)
+    .where(eq(by === 'id' ? people.id : people.slug, sql.placeholder('ref')))
+    .limit(1)
+    .prepare(name),
+);
+
 export async function findPerson(tx: Executor, ref: string): Promise<PersonRow | undefined> {
-  const where = isUuid(ref) ? eq(people.id, ref.toLowerCase()) : eq(people.slug, ref);
-  const rows = await tx.select().from(people).where(where).limit(1);
-  return rows[0];
+  const { by, value } = splitRef(ref);
+  return (await personByRef(tx, by).execute({ ref: value }))[0];
 }
 
 /** How many articles and quotes still refer to a person (a delete must wait for them). */

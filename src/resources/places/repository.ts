@@ -1,7 +1,8 @@
 import { count, eq, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDb } from '../../db/prepared.js';
 import { articlePlaces, places, quotes } from '../../db/schema.js';
-import { fold, isUuid } from '../../http/fields.js';
+import { fold, splitRef } from '../../http/fields.js';
 import type { Place } from './schemas.js';
 
 export type PlaceRow = typeof places.$inferSelect;
@@ -26,10 +27,18 @@ export function toPlace(r: Omit<PlaceRow, 'searchNames'>): Place {
   };
 }
 
+const placeByRef = preparedPerDb('kopij_place', (db, by: 'id' | 'slug', name) =>
+  db
+    .select()
+    .from(places)
+    .where(eq(by === 'id' ? places.id : places.slug, sql.placeholder('ref')))
+    .limit(1)
+    .prepare(name),
+);
+
 export async function findPlace(tx: Executor, ref: string): Promise<PlaceRow | undefined> {
-  const where = isUuid(ref) ? eq(places.id, ref.toLowerCase()) : eq(places.slug, ref);
-  const rows = await tx.select().from(places).where(where).limit(1);
-  return rows[0];
+  const { by, value } = splitRef(ref);
+  return (await placeByRef(tx, by).execute({ ref: value }))[0];
 }
 
 /** True when `candidateParent` is `id` itself or lies (at any depth) inside it. */

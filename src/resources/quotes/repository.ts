@@ -1,8 +1,10 @@
-import { and, eq, getTableColumns } from 'drizzle-orm';
+import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Executor } from '../../db/client.js';
+import { preparedPerDb } from '../../db/prepared.js';
 import { quotes } from '../../db/schema.js';
 import { isUuid } from '../../http/fields.js';
 import { PUBLIC_VISIBILITY, type Visibility } from '../../plugins/auth.js';
+import { VISIBILITIES, type VisibilityKey, visibilityKey } from '../articles/visibility.js';
 import type { Quote } from './schemas.js';
 import { quoteVisible } from './visibility.js';
 
@@ -28,15 +30,19 @@ export function toQuote(r: QuoteRow): Quote {
   };
 }
 
+const quoteById = preparedPerDb('kopij_quote', (db, vis: VisibilityKey, name) =>
+  db
+    .select(quoteColumns)
+    .from(quotes)
+    .where(and(eq(quotes.id, sql.placeholder('id')), quoteVisible(VISIBILITIES[vis])))
+    .limit(1)
+    .prepare(name),
+);
+
 /** A quote by id, only if the caller may see it. Quotes have no slug: any other ref is a miss. */
 export async function findQuote(tx: Executor, ref: string, v: Visibility): Promise<QuoteRow | undefined> {
   if (!isUuid(ref)) return undefined;
-  const rows = await tx
-    .select(quoteColumns)
-    .from(quotes)
-    .where(and(eq(quotes.id, ref.toLowerCase()), quoteVisible(v)))
-    .limit(1);
-  return rows[0];
+  return (await quoteById(tx, visibilityKey(v)).execute({ id: ref.toLowerCase() }))[0];
 }
 
 /** Whether anonymous readers can see the quote now: decides a change's audience. */

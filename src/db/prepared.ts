@@ -23,7 +23,10 @@ export function preparedPerDb<K extends string, P>(
     }
     let statement = byKey.get(key);
     if (!statement) {
-      statement = build(db, key, `${prefix}_${key}`);
+      const name = `${prefix}_${key}`;
+      // PostgreSQL cuts names at 63 bytes: two long names could become one.
+      if (Buffer.byteLength(name) > 63) throw new Error(`prepared statement name too long: ${name}`);
+      statement = build(db, key, name);
       byKey.set(key, statement);
     }
     return statement;

@@ -8,14 +8,17 @@ import type { Executor } from './client.js';
  * hold many databases (tests, the benchmark); a transaction gets its own, short-lived, set.
  *
  * The statement's name is `<prefix>_<key>`: the key must name everything that changes the SQL
- * text, because pg refuses one name for two texts on a connection.
+ * text, because pg refuses one name for two texts on a connection. `args` are handed to
+ * `build` on first use only, so they must not change the SQL beyond what the key names.
+ * Past `max` variants per handle, statements are built afresh on every call (and not kept).
  */
-export function preparedPerDb<K extends string, P>(
+export function preparedPerDb<K extends string, A extends unknown[], P>(
   prefix: string,
-  build: (db: Executor, key: K, name: string) => P,
-): (db: Executor, key: K) => P {
+  build: (db: Executor, key: K, name: string, ...args: A) => P,
+  max = Number.POSITIVE_INFINITY,
+): (db: Executor, key: K, ...args: A) => P {
   const cache = new WeakMap<Executor, Map<K, P>>();
-  return (db, key) => {
+  return (db, key, ...args) => {
     let byKey = cache.get(db);
     if (!byKey) {
       byKey = new Map();
@@ -26,8 +29,8 @@ export function preparedPerDb<K extends string, P>(
       const name = `${prefix}_${key}`;
       // PostgreSQL cuts names at 63 bytes: two long names could become one.
       if (Buffer.byteLength(name) > 63) throw new Error(`prepared statement name too long: ${name}`);
-      statement = build(db, key, name);
-      byKey.set(key, statement);
+      statement = build(db, key, name, ...args);
+      if (byKey.size < max) byKey.set(key, statement);
     }
     return statement;
   };

@@ -49,7 +49,7 @@ export function afterCursor(
   key: AnyColumn | SQL,
   id: AnyColumn,
   dir: SortDirection,
-  c: CursorPayload,
+  c: Pick<CursorPayload, 'v' | 'i'> | { v: unknown; i: unknown },
   cast = '',
 ): SQL {
   const v = c.v === null ? null : sql`${c.v}${sql.raw(cast)}`;

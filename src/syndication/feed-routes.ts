@@ -1,9 +1,7 @@
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { articles } from '../db/schema.js';
 import { sendWithEtag } from '../http/caching.js';
 import { errorResponses } from '../http/problem.js';
 import { visibilityOf } from '../plugins/auth.js';
@@ -79,14 +77,9 @@ const tags = ['syndication'];
 const feedRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Through the list's own query: the same filters, and the same visibility rule inside the SQL. */
   async function newest(request: FastifyRequest, query: FeedQuery) {
-    const { rows } = await listArticles(
-      request.readDb,
-      { ...query, sort: '-publishedAt' },
-      visibilityOf(request.principal),
-      app.cursors,
-      // Editors may read drafts and withdrawn articles, but a feed is what has been published.
-      [eq(articles.status, 'published')],
-    );
+    // Editors may read drafts and withdrawn articles, but a feed is what has been published.
+    const list = { ...query, sort: '-publishedAt' as const, status: 'published' as const };
+    const { rows } = await listArticles(request.readDb, list, visibilityOf(request.principal), app.cursors);
     return rows.slice(0, query.limit).map(toArticle);
   }
 

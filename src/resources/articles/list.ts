@@ -1,17 +1,19 @@
-import { and, eq, gt, gte, lt, type SQL, sql } from 'drizzle-orm';
+import { and, eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
-import { articles } from '../../db/schema.js';
+import { preparedPerDb } from '../../db/prepared.js';
+import { articles, people, places } from '../../db/schema.js';
 import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
+import { splitRef } from '../../http/fields.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
-import { aboutPlace, mentionsPerson, personRef, placeRef } from './filters.js';
-import { type EmbeddedRow, includeColumns } from './includes.js';
+import { aboutPlace, mentionsPerson } from './filters.js';
+import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
 import { type ArticleRow, articleColumns } from './repository.js';
-import type { ArticlesQuery } from './schemas.js';
+import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
 import { matches, QUERY, queryRelation, rank } from './search.js';
-import { articleVisible } from './visibility.js';
+import { articleVisible, visibilityKey } from './visibility.js';
 
 export type ScoredArticleRow = ArticleRow & EmbeddedRow & { score: number };
 
@@ -33,8 +35,15 @@ function sortKeys(score: SQL<number>): Record<string, SortKey> {
   };
 }
 
-/** The filters of the article list, each an allow-listed condition with bound values. */
-function filters(query: Partial<ArticlesQuery>, v: Visibility): SQL[] {
+/**
+ * Where a filter's value goes: bound into the query (the search path, EXPLAIN), or a named
+ * placeholder of a prepared statement. Names are one letter: they also make its key.
+ */
+type Bind = <T>(name: string, value: T) => T | Placeholder;
+const bound: Bind = (_name, value) => value;
+
+/** The filters of the article list, each an allow-listed condition with its values bound. */
+function filters(query: Partial<ArticlesQuery>, v: Visibility, bind: Bind): SQL[] {
   const where: SQL[] = [];
   if (query.status) {
     // Asking for drafts without the right to see them is a mistake worth telling, not an
@@ -44,17 +53,47 @@ function filters(query: Partial<ArticlesQuery>, v: Visibility): SQL[] {
         'query.status',
         'only callers with the preview scope can list unpublished articles',
       );
-    where.push(eq(articles.status, query.status));
+    where.push(eq(articles.status, bind('s', query.status)));
   }
-  if (query.language) where.push(eq(articles.language, query.language));
-  if (query.tag) where.push(sql`${articles.tags} @> ${JSON.stringify([query.tag])}::jsonb`);
-  if (query.person) where.push(mentionsPerson(personRef(query.person)));
-  if (query.place) where.push(aboutPlace(placeRef(query.place)));
-  if (query.publishedAfter) where.push(gt(articles.publishedAt, new Date(query.publishedAfter)));
-  if (query.publishedBefore) where.push(lt(articles.publishedAt, new Date(query.publishedBefore)));
-  if (query.updatedSince) where.push(gte(articles.updatedAt, new Date(query.updatedSince)));
+  if (query.language) where.push(eq(articles.language, bind('l', query.language)));
+  if (query.tag) where.push(sql`${articles.tags} @> ${bind('t', JSON.stringify([query.tag]))}::jsonb`);
+  if (query.person) {
+    const { by, value } = splitRef(query.person);
+    const column = by === 'id' ? people.id : people.slug;
+    where.push(mentionsPerson(eq(column, bind(by === 'id' ? 'P' : 'p', value))));
+  }
+  if (query.place) {
+    const { by, value } = splitRef(query.place);
+    const column = by === 'id' ? places.id : places.slug;
+    where.push(aboutPlace(eq(column, bind(by === 'id' ? 'A' : 'a', value))));
+  }
+  const at = (t: string) => new Date(t).toISOString();
+  if (query.publishedAfter) where.push(sql`${articles.publishedAt} > ${bind('f', at(query.publishedAfter))}`);
+  if (query.publishedBefore)
+    where.push(sql`${articles.publishedAt} < ${bind('b', at(query.publishedBefore))}`);
+  if (query.updatedSince) where.push(sql`${articles.updatedAt} >= ${bind('u', at(query.updatedSince))}`);
   return where;
 }
+
+/** The visibility rule, the filters and the keyset condition of one page. */
+function conditions(
+  query: Partial<ArticlesQuery>,
+  v: Visibility,
+  codec: CursorCodec,
+  sort: string,
+  k: SortKey,
+  bind: Bind,
+): SQL[] {
+  const where = [articleVisible(v), ...filters(query, v, bind)];
+  if (query.cursor) {
+    const c = codec.decode(query.cursor, sort);
+    const after = { v: c.v === null ? null : bind('v', c.v), i: bind('i', c.i) };
+    where.push(afterCursor(k.key, articles.id, k.dir, after, k.cast));
+  }
+  return where;
+}
+
+const NO_SCORE = sql<number>`0::float8`;
 
 /**
  * The query for one page (plus one row) of articles the caller may see, in keyset order. `extra` narrows
@@ -69,11 +108,9 @@ export function articleListQuery(
 ) {
   const sort = query.sort ?? (query.q ? 'relevance' : '-publishedAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
-  const score = query.q ? rank(articles.search, QUERY) : sql<number>`0::float8`;
-  const where = [articleVisible(v), ...filters(query, v), ...extra];
+  const score = query.q ? rank(articles.search, QUERY) : NO_SCORE;
   const k = sortKeys(score)[sort]!;
-  if (query.cursor)
-    where.push(afterCursor(k.key, articles.id, k.dir, codec.decode(query.cursor, sort), k.cast));
+  const where = [...conditions(query, v, codec, sort, k, bound), ...extra];
   if (!query.q) {
     const builder = tx
       .select({ ...articleColumns, score, ...includeColumns(query.include) })
@@ -103,6 +140,25 @@ export function articleListQuery(
   return { query: builder, sort, sortValue: k.value };
 }
 
+/**
+ * A page without full-text search, as a statement kept per shape (which filters, sort, cursor,
+ * includes, visibility) with the values as placeholders: drizzle renders each shape once.
+ * Unnamed on purpose: PostgreSQL plans every run for its values, as a tag or a person can be
+ * rare or everywhere, and a generic plan would pick one index for both. Shapes are bounded.
+ */
+const pageStatement = preparedPerDb(
+  'kopij_list',
+  (db, _key: string, _name, where: SQL[], k: SortKey, include: ArticlesQuery['include']) =>
+    db
+      .select({ ...articleColumns, score: NO_SCORE, ...includeColumns(include) })
+      .from(articles)
+      .where(and(...where))
+      .orderBy(orderBy(k.key, articles.id, k.dir))
+      .limit(sql.placeholder('n'))
+      .prepare(''), // '' is PostgreSQL's unnamed statement
+  256,
+);
+
 /** Runs the list query: the page's rows (plus one, to tell whether there is more). */
 export async function listArticles(
   tx: Executor,
@@ -111,6 +167,29 @@ export async function listArticles(
   codec: CursorCodec,
   extra: SQL[] = [],
 ): Promise<{ rows: ScoredArticleRow[]; sort: string; sortValue: SortKey['value'] }> {
-  const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra);
-  return { rows: await builder, sort, sortValue };
+  if (query.q || extra.length) {
+    const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra);
+    return { rows: await builder, sort, sortValue };
+  }
+  const sort = query.sort ?? '-publishedAt';
+  if (sort === 'relevance') throw validationError('query.sort', 'relevance needs q');
+  const k = sortKeys(NO_SCORE)[sort]!;
+  const values: Record<string, unknown> = {};
+  const placeholder: Bind = (name, value) => {
+    values[name] = value;
+    return sql.placeholder(name);
+  };
+  const where = conditions(query, v, codec, sort, k, placeholder);
+  const shape = [
+    visibilityKey(v),
+    ARTICLE_SORTS.indexOf(sort),
+    includeKey(query.include),
+    Object.keys(values).join(''),
+  ];
+  const key = shape.join('_');
+  const rows = await pageStatement(tx, key, where, k, query.include).execute({
+    ...values,
+    n: query.limit + 1,
+  });
+  return { rows, sort, sortValue: k.value };
 }

@@ -1,6 +1,4 @@
-import { eq } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { people, places } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { setReadCaching } from '../../http/caching.js';
 import { RefParamsSchema } from '../../http/fields.js';
@@ -9,7 +7,6 @@ import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
 import { findPerson } from '../people/repository.js';
 import { findPlace } from '../places/repository.js';
-import { aboutPlace, mentionsPerson } from './filters.js';
 import { ArticleWithIncludesSchema, withIncludes } from './includes.js';
 import { listArticles, type ScoredArticleRow } from './list.js';
 import { toArticle } from './repository.js';
@@ -38,9 +35,8 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!person) throw notFound('person');
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
-      const result = await listArticles(request.readDb, request.query, v, app.cursors, [
-        mentionsPerson(eq(people.id, person.id)),
-      ]);
+      const query = { ...request.query, person: person.id };
+      const result = await listArticles(request.readDb, query, v, app.cursors);
       setReadCaching(request, reply);
       const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
       return page(request, reply, { ...result, limit, codec: app.cursors, toApi });
@@ -68,9 +64,8 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       if (!place) throw notFound('place');
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
-      const result = await listArticles(request.readDb, request.query, v, app.cursors, [
-        aboutPlace(eq(places.id, place.id)),
-      ]);
+      const query = { ...request.query, place: place.id };
+      const result = await listArticles(request.readDb, query, v, app.cursors);
       setReadCaching(request, reply);
       const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
       return page(request, reply, { ...result, limit, codec: app.cursors, toApi });

@@ -1,5 +1,5 @@
 import slugify from '@sindresorhus/slugify';
-import { eq, like, or } from 'drizzle-orm';
+import { eq, inArray, like, or, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/client.js';
 
@@ -16,9 +16,14 @@ export function slugBase(source: string): string {
   return s.replace(/-+$/, '') || 'item';
 }
 
+/** How many suffixes the first probe asks for by equality, through the unique index. */
+const PROBE = 32;
+
 /**
  * The first free slug for a source text: the base, else base-2, base-3, … A concurrent
  * writer may still take it first; the unique index catches that and the caller retries.
+ * The first probe names its candidates (an index lookup each); only when all are taken
+ * does it list every `base-%` slug, a LIKE no btree index serves under every collation.
  */
 export async function freeSlug(
   tx: Executor,
@@ -26,14 +31,25 @@ export async function freeSlug(
   source: string,
 ): Promise<string> {
   const base = slugBase(source);
-  const taken = (await tx
-    .select({ slug: table.slug })
-    .from(table as PgTable)
-    .where(or(eq(table.slug, base), like(table.slug, `${base}-%`)))) as { slug: string }[];
-  const used = new Set(taken.map((r) => r.slug));
-  if (!used.has(base)) return base;
+  const candidates = [base, ...Array.from({ length: PROBE - 1 }, (_, i) => `${base}-${i + 2}`)];
+  const probed = await takenSlugs(tx, table, inArray(table.slug, candidates));
+  const free = candidates.find((c) => !probed.has(c));
+  if (free) return free;
+  const used = await takenSlugs(tx, table, or(eq(table.slug, base), like(table.slug, `${base}-%`))!);
   for (let n = 2; ; n++) {
     const candidate = `${base}-${n}`;
     if (!used.has(candidate)) return candidate;
   }
+}
+
+async function takenSlugs(
+  tx: Executor,
+  table: PgTable & { slug: PgColumn },
+  where: SQL,
+): Promise<Set<string>> {
+  const rows = (await tx
+    .select({ slug: table.slug })
+    .from(table as PgTable)
+    .where(where)) as { slug: string }[];
+  return new Set(rows.map((r) => r.slug));
 }

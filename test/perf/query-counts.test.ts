@@ -8,13 +8,7 @@ import { buildTestApp, type TestContext } from '../helpers/app.js';
  * (one statement more, never cached: a revoked key must stop working at once).
  */
 const ctx = await buildTestApp(t);
-const { req } = ctx;
-
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
+const { req, post } = ctx;
 
 /** The statements one request sends, after checking its status. */
 async function statements(

@@ -4,14 +4,9 @@ import { changes, revisions } from '../../src/db/schema.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
+const { req, post } = ctx;
 const db = ctx.database.db;
 
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
 async function patch(id: string, version: number, body: Record<string, unknown>) {
   const res = await req('PATCH', `/v1/articles/${id}`, {
     as: 'write',

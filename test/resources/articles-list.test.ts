@@ -2,13 +2,7 @@ import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
-
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
+const { req, post } = ctx;
 
 async function article(body: Record<string, unknown>, publishedAt?: string) {
   const a = await post('/v1/articles', { language: 'nl', ...body });

@@ -3,13 +3,7 @@ import { EXAMPLE_ARTICLE, EXAMPLE_QUOTES } from '../../src/resources/articles/ex
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
-
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
+const { req, post } = ctx;
 
 const zelensky = await post('/v1/people', { name: 'Volodymyr Zelensky' });
 const guterres = await post('/v1/people', { name: 'António Guterres' });

@@ -7,13 +7,7 @@ import { quoteListQuery } from '../../src/resources/quotes/list.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
-
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
+const { req, post } = ctx;
 
 async function published(body: Record<string, unknown>, publishedAt = '2022-05-07T14:30:00Z') {
   const a = await post('/v1/articles', { language: 'nl', ...body });

@@ -5,14 +5,9 @@ import { changes } from '../../src/db/schema.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
+const { req, post } = ctx;
 type Role = 'read' | 'embargo' | 'preview' | 'write' | undefined;
 
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
 const action = async (url: string, body?: Record<string, unknown>) => {
   const res = await req('POST', url, { as: 'write', ...(body ? { body } : {}) });
   if (res.statusCode !== 200) throw new Error(`${url}: ${res.body}`);

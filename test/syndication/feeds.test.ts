@@ -5,14 +5,9 @@ import { seed } from '../../src/cli/seed.js';
 import { buildTestApp, type TestContext } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
+const { req, post } = ctx;
 type As = keyof TestContext['keys'] | undefined;
 
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
 async function article(body: Record<string, unknown>, publishedAt?: string | 'now') {
   const a = await post('/v1/articles', {
     language: 'nl',

@@ -3,13 +3,7 @@ import { seed } from '../../src/cli/seed.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
-
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
-}
+const { req, post } = ctx;
 
 const article = (body: Record<string, unknown> = {}) =>
   post('/v1/articles', {

@@ -7,7 +7,7 @@ import { seed } from '../../src/cli/seed.js';
 import { buildTestApp } from '../helpers/app.js';
 
 const ctx = await buildTestApp(t);
-const { req } = ctx;
+const { req, post } = ctx;
 
 const standards = new URL('../../../shared/standards/ninjs/', import.meta.url);
 const json = (file: string) => JSON.parse(readFileSync(new URL(file, standards), 'utf8'));
@@ -19,12 +19,6 @@ const validNinjs = ajv.compile(json('ninjs-schema_3.1.json'));
 function valid(t: Test, doc: unknown) {
   const ok = validNinjs(doc);
   t.same(ok ? [] : validNinjs.errors, [], 'valid ninjs 3.1');
-}
-
-async function post(url: string, body: Record<string, unknown>) {
-  const res = await req('POST', url, { as: 'write', body });
-  if (res.statusCode !== 201) throw new Error(`${url}: ${res.body}`);
-  return res.json();
 }
 
 async function article(body: Record<string, unknown> = {}) {

@@ -4,8 +4,7 @@ import {
   checkPeopleIntegrity,
   clusterOrSkip,
   freshDatabaseUrl,
-  load,
-  PeopleWriter,
+  peopleLoad,
   sleep,
   sql,
   startReceiver,
@@ -35,14 +34,7 @@ if (cluster) {
     t.equal(hook.status, 201, 'a webhook for every person change');
 
     let base = first.base;
-    const writer = new PeopleWriter(() => base);
-    let done = false;
-    const running = load(
-      8,
-      30_000,
-      () => done,
-      (w, n) => writer.step(w, n),
-    );
+    const { writer, stop } = peopleLoad(() => base, 8, 30_000);
     // Kill once enough writes went through (a busy machine may need longer than WRITE_MS).
     const until = Date.now() + 15_000;
     await sleep(WRITE_MS);
@@ -50,8 +42,7 @@ if (cluster) {
     const inFlightAtKill = writer.outcomes.length;
     first.child.kill('SIGKILL');
     const exit = await first.exited;
-    done = true;
-    await running;
+    await stop();
     t.equal(exit.signal, 'SIGKILL', 'the server died mid-write');
     t.comment(
       `${summarize(writer.outcomes)}; ${writer.outcomes.length - inFlightAtKill} cut off by the kill`,

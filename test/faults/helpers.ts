@@ -238,6 +238,25 @@ export async function load(
  * A writer that owns its people: creates them and patches them with the version it last saw.
  * Records every outcome, and which writes were acknowledged, for the integrity checks.
  */
+/** Writers creating and updating people against `base` until stop(), which waits for them. */
+export function peopleLoad(base: () => string, workers: number, maxMs: number) {
+  const writer = new PeopleWriter(base);
+  let done = false;
+  const running = load(
+    workers,
+    maxMs,
+    () => done,
+    (w, n) => writer.step(w, n),
+  );
+  return {
+    writer,
+    stop: async () => {
+      done = true;
+      await running;
+    },
+  };
+}
+
 export class PeopleWriter {
   readonly outcomes: Outcome[] = [];
   /** id -> the version a 2xx answer acknowledged. */

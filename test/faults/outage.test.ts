@@ -7,9 +7,8 @@ import {
   freshDatabaseUrl,
   isProblem503,
   listeningApp,
-  load,
   type Outcome,
-  PeopleWriter,
+  peopleLoad,
   pgCtl,
   serverUrl,
   sleep,
@@ -37,14 +36,7 @@ if (cluster) {
 
   for (const mode of ['immediate', 'fast'] as const)
     t.test(`stop -m ${mode} under load, then start`, async (t) => {
-      const writer = new PeopleWriter(() => base);
-      let done = false;
-      const running = load(
-        WORKERS,
-        60_000,
-        () => done,
-        (w, n) => writer.step(w, n),
-      );
+      const { writer, stop } = peopleLoad(() => base, WORKERS, 60_000);
 
       await sleep(WARM_MS);
       t.ok(
@@ -81,8 +73,7 @@ if (cluster) {
       );
       const writesBefore = writer.outcomes.length;
       await sleep(AFTER_MS);
-      done = true;
-      await running;
+      await stop();
 
       const all = [...writer.outcomes, ...probes];
       t.comment(summarize(all));

@@ -5,9 +5,8 @@ import {
   checkPeopleIntegrity,
   clusterOrSkip,
   freshDatabaseUrl,
-  load,
   type Outcome,
-  PeopleWriter,
+  peopleLoad,
   sleep,
   sql,
   startReceiver,
@@ -36,14 +35,7 @@ if (cluster) {
     });
     t.equal(hook.status, 201, 'a webhook for every person change');
 
-    const writer = new PeopleWriter(() => server.base);
-    let done = false;
-    const running = load(
-      4,
-      30_000,
-      () => done,
-      (w, n) => writer.step(w, n),
-    );
+    const { writer, stop } = peopleLoad(() => server.base, 4, 30_000);
     await sleep(1500);
 
     // Requests surely in flight at the signal: creates of places blocked behind a lock.
@@ -67,8 +59,7 @@ if (cluster) {
 
     const exit = await Promise.race([server.exited, sleep(GRACE_MS + 5000).then(() => undefined)]);
     const exitedAfter = Date.now() - signalled;
-    done = true;
-    await running;
+    await stop();
     const flights = await Promise.all(inFlight);
 
     t.same(exit, { code: 0, signal: null }, `exit code 0 (${server.output().trim().slice(-500)})`);

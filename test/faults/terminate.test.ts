@@ -6,8 +6,7 @@ import {
   freshDatabaseUrl,
   isProblem503,
   listeningApp,
-  load,
-  PeopleWriter,
+  peopleLoad,
   serverUrl,
   sleep,
   sql,
@@ -77,14 +76,7 @@ if (cluster) {
   });
 
   t.test('busy connections terminated under load: no 500, no crash, then 200s', async (t) => {
-    const writer = new PeopleWriter(() => base);
-    let done = false;
-    const running = load(
-      8,
-      30_000,
-      () => done,
-      (w, n) => writer.step(w, n),
-    );
+    const { writer, stop } = peopleLoad(() => base, 8, 30_000);
     await sleep(800);
     let killed = 0;
     for (let round = 0; round < 3; round++) {
@@ -94,8 +86,7 @@ if (cluster) {
     t.ok(killed >= 3, `${killed} backends terminated in 3 rounds`);
     const mark = writer.outcomes.length;
     await sleep(1000);
-    done = true;
-    await running;
+    await stop();
     t.comment(summarize(writer.outcomes));
     t.same(
       writer.outcomes.filter((o) => o.status === 0 || (o.status >= 500 && !isProblem503(o))),

@@ -159,7 +159,10 @@ t.test('drafts and embargoed articles never enter the cache', async (t) => {
       for (let i = 0; i < 2; i++) {
         a.resetQueries();
         const res = await b.req('GET', `/v1/articles/${x.id}`, as ? { as } : {});
-        t.not(a.queries.length, 0, `${x.status} read by ${as ?? 'anonymous'} goes to the database`);
+        t.ok(
+          a.queries.some((q) => q.includes('from "articles"')),
+          `${x.status} read by ${as ?? 'anonymous'} goes to the database`,
+        );
         if (res.statusCode === 200) t.equal(res.headers['cache-control'], 'private, no-store');
       }
     }
@@ -189,7 +192,10 @@ t.test('keyed readers neither read from nor write to the shared cache', async (t
   for (const as of ['read', 'embargo', 'preview', 'write'] as const) {
     a.resetQueries();
     const res = await b.req('GET', url, { as });
-    t.not(a.queries.length, 0, `${as} reads from the database`);
+    t.ok(
+      a.queries.some((q) => q.includes('from "articles"')),
+      `${as} reads from the database`,
+    );
     t.equal(res.headers['cache-control'], 'private, no-store');
   }
   t.same(stats(b), { ...before, entries: stats(b).entries }, 'no hit, miss or store');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { recordChange } from '../../src/content/write.js';
+import { CHANGE_LOG_LOCK, recordChange } from '../../src/content/write.js';
 import { buildTestApp } from '../helpers/app.js';
 
 /**
@@ -79,7 +79,9 @@ t.test('a later write waits for an earlier change to commit; no poll skips it', 
   // Until the later write either answers (the bug) or is seen waiting for the log's lock.
   for (let i = 0; i < 400 && !answered; i++) {
     const rows = (await database.db.execute(
-      sql`select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted`,
+      sql`select count(*)::int as n from pg_locks
+        where locktype = 'advisory' and not granted and objid = ${CHANGE_LOG_LOCK}
+          and database = (select oid from pg_database where datname = current_database())`,
     )) as unknown as { rows: { n: number }[] };
     if (rows.rows[0]!.n > 0) break;
     await new Promise((r) => setTimeout(r, 25));

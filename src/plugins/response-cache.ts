@@ -16,6 +16,11 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Anonymous 200s of this GET may be kept in-process until a change to one of these tags. */
     cache?: CacheTags;
+    /**
+     * At most this long, too (lists: a published article's embargo can end with no write, and
+     * the worker's release notification is what the cache waits for otherwise).
+     */
+    cacheTtlMs?: number;
   }
   interface FastifyInstance {
     responseCache: ResponseCache;
@@ -28,7 +33,10 @@ declare module 'fastify' {
 
 interface Entry {
   body: string;
-  etag: string;
+  /** Absent for lists, which carry no version to revalidate against. */
+  etag: string | undefined;
+  /** A page's rel="next". */
+  link: string | undefined;
   contentType: string;
   cacheControl: string;
   vary: string | undefined;
@@ -88,8 +96,8 @@ class TaggedCache {
   }
 
   /** Stores unless too large for the cache; returns whether it did. */
-  set(key: string, entry: Entry): boolean {
-    this.lru.set(key, entry);
+  set(key: string, entry: Entry, ttl = 0): boolean {
+    this.lru.set(key, entry, { ttl });
     if (this.lru.peek(key) !== entry) return false;
     for (const tag of entry.tags) {
       const keys = this.keysByTag.get(tag) ?? new Set<string>();
@@ -122,9 +130,10 @@ class TaggedCache {
 }
 
 /**
- * An in-process cache of the serialized responses anonymous callers get from single-resource
- * GETs, invalidated exactly by the change log: every committed change notifies
- * "<type>:<id>" (LISTEN/NOTIFY, see src/db/listen.ts), which drops each entry tagged with it.
+ * An in-process cache of the serialized responses anonymous callers get from the GETs that
+ * ask for it (single resources, and pages of articles with or without `q`), invalidated exactly
+ * by the change log: every committed change notifies "<type>:<id>" (LISTEN/NOTIFY, see
+ * src/db/listen.ts), which drops each entry tagged with it or with "<type>:*" (a list).
  *
  * Only anonymous GETs take part: anything a key was needed for (drafts, embargoed work,
  * previews) never enters the cache, and keyed callers never read from it. While the listener is
@@ -194,16 +203,18 @@ export default fp(
       const entry = cache.get(request.url);
       // A caller naming a later version has seen a write whose notification is still on its way:
       // the handler answers (from the primary), and its answer replaces the entry.
-      if (!entry || namesNewerVersion(request.headers['if-none-match'], entry.etag)) {
+      if (!entry || (entry.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag))) {
         stats.misses++;
         request.cacheMissAt = cache.generation;
         return done();
       }
       stats.hits++;
-      reply.header('etag', entry.etag).header('cache-control', entry.cacheControl);
+      reply.header('cache-control', entry.cacheControl);
+      if (entry.etag) reply.header('etag', entry.etag);
+      if (entry.link) reply.header('link', entry.link);
       for (const field of entry.vary?.split(',') ?? []) varyOn(reply, field.trim());
       // Answered here: the rest of the request's hooks and the handler never run.
-      if (noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
+      if (entry.etag && noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
       else reply.type(entry.contentType).send(entry.body);
     });
 
@@ -232,17 +243,20 @@ export default fp(
       const etag = reply.getHeader('etag');
       const cacheControl = reply.getHeader('cache-control');
       // Only what the route itself marked shareable.
-      if (typeof payload !== 'string' || typeof etag !== 'string') return;
+      if (typeof payload !== 'string') return;
       if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return;
-      const tagsOf = request.routeOptions.config.cache as (body: unknown) => string[];
-      const stored = cache.set(request.url, {
+      const config = request.routeOptions.config;
+      const tagsOf = config.cache as (body: unknown) => string[];
+      const entry = {
         body: payload,
-        etag,
+        etag: typeof etag === 'string' ? etag : undefined,
+        link: headerText(reply.getHeader('link')),
         contentType: String(reply.getHeader('content-type')),
         cacheControl,
         vary: headerText(reply.getHeader('vary')),
         tags: tagsOf(JSON.parse(payload)),
-      });
+      };
+      const stored = cache.set(request.url, entry, config.cacheTtlMs);
       if (stored) stats.stores++;
     };
   },
@@ -252,6 +266,9 @@ export default fp(
 function headerText(value: string | string[] | number | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
 }
+
+/** How long a cached list page may live without a notification: the embargo worker's pause. */
+export const LIST_CACHE_TTL_MS = 1000;
 
 /** The tags of a response that shows one resource of this type, identified by its `id`. */
 export const selfTag =

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
+import { LIST_CACHE_TTL_MS } from '../../src/plugins/response-cache.js';
 import { releaseDue } from '../../src/syndication/embargo.js';
 import { buildTestApp, type TestContext } from '../helpers/app.js';
 import { serverUrl } from '../helpers/database.js';
@@ -317,3 +318,78 @@ if (serverUrl) {
     t.equal((await b.req('GET', url)).json().headline, 'Na het herstel', 'and invalidated again');
   });
 }
+
+t.test(
+  'pages of articles, with and without q, are cached with their Link and dropped by any article change',
+  async (t) => {
+    await article({ headline: 'Eerste stuk over de coalitieonderhandelingen', tags: ['lijst'] });
+    await article({ headline: 'Tweede stuk over de coalitieonderhandelingen', tags: ['lijst'] });
+    for (const url of [
+      '/v1/articles?limit=1&tag=lijst',
+      '/v1/articles?q=coalitieonderhandelingen&tag=lijst&limit=1',
+    ]) {
+      await settled();
+      const miss = await b.req('GET', url);
+      t.equal(miss.statusCode, 200, url);
+      t.match(String(miss.headers.link), /rel="next"/, 'a next page');
+      a.resetQueries();
+      const hit = await b.req('GET', url);
+      t.same(a.queries, [], `${url}: no statement for a hit`);
+      t.equal(hit.body, miss.body, 'byte for byte');
+      t.same(stable(hit), stable(miss), 'same headers, Link among them');
+
+      const notified = b.app.responseCache.next('change', (p) => p.startsWith('article:'));
+      const x = await article({ headline: 'Derde stuk over de coalitieonderhandelingen', tags: ['lijst'] });
+      await notified;
+      await settled();
+      const after = await b.req('GET', url);
+      t.not(a.queries.length, 0);
+      t.equal(after.json().data[0].id, x.id, `${url}: the new article heads the page once B heard of it`);
+    }
+    // Keyed callers see drafts in lists: never from, never into the shared cache.
+    const draft = await article({ headline: 'Concept over de coalitieonderhandelingen' }, false);
+    await settled();
+    const before = stats(b);
+    for (let i = 0; i < 2; i++) {
+      const res = await b.req('GET', '/v1/articles?status=draft&limit=1', { as: 'preview' });
+      t.equal(res.json().data[0].id, draft.id);
+      t.equal(res.headers['cache-control'], 'private, no-store');
+    }
+    t.same(stats(b), { ...before, entries: stats(b).entries }, 'no hit, miss or store');
+  },
+);
+
+t.test('a list page lives at most LIST_CACHE_TTL_MS: an embargo can end with no write at all', async (t) => {
+  const x = await post(
+    `/v1/articles/${(await article({ embargoedUntil: new Date(Date.now() + 3_600_000).toISOString() }, false)).id}/publish`,
+  );
+  const url = `/v1/articles?tag=ttl-${x.id}`;
+  await a.database.db.execute(
+    sql`update articles set tags = ${JSON.stringify([`ttl-${x.id}`])}::jsonb where id = ${x.id}`,
+  );
+  t.same((await b.req('GET', url)).json().data, [], 'hidden while embargoed');
+  a.resetQueries();
+  t.same((await b.req('GET', url)).json().data, []);
+  t.same(a.queries, [], 'and cached');
+  // The embargo's end passes with no release logged (no worker in this app): no notification.
+  await a.database.db.execute(
+    sql`update articles set embargoed_until = now() - interval '1 second' where id = ${x.id}`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, LIST_CACHE_TTL_MS + 50));
+  t.same(
+    (await b.req('GET', url)).json().data.map((r: { id: string }) => r.id),
+    [x.id],
+    'shown once the entry has expired',
+  );
+});
+
+t.test("a person's article list is dropped when the person changes", async (t) => {
+  const person = await post('/v1/people', { name: 'Dick Schoof' });
+  await article({ personIds: [person.id] });
+  const url = `/v1/people/${person.slug}/articles`;
+  t.equal((await b.req('GET', url)).json().data.length, 1);
+  const notified = heard(b, 'person', person.id);
+  await patch(`/v1/people/${person.id}`, person.version, { slug: `${person.slug}-2` });
+  await notified;
+  t.equal((await b.req('GET', url)).statusCode, 404, 'the old slug names nobody now');
+});

@@ -11,3 +11,14 @@ export const articleCacheTags = (a: ArticleWithIncludes): string[] => [
   ...(a.places ?? []).map((p) => `place:${p.id}`),
   ...(a.quotes ? ['quote:*'] : []),
 ];
+
+/**
+ * What a page of articles depends on: every article (one published, edited or withdrawn
+ * anywhere can join, leave or move within it), what its items embed, and `extra` (the person
+ * or place a relation list is of: renamed or moved, the same URL may mean another set).
+ */
+export const articleListCacheTags =
+  (extra: string[] = []) =>
+  (body: { data: ArticleWithIncludes[] }): string[] => [
+    ...new Set(['article:*', ...extra, ...body.data.flatMap((a) => articleCacheTags(a).slice(1))]),
+  ];

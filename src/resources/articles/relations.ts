@@ -5,8 +5,10 @@ import { RefParamsSchema } from '../../http/fields.js';
 import { listEnvelope, page } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
+import { LIST_CACHE_TTL_MS } from '../../plugins/response-cache.js';
 import { findPerson } from '../people/repository.js';
 import { findPlace } from '../places/repository.js';
+import { articleListCacheTags } from './cache.js';
 import { ArticleWithIncludesSchema, withIncludes } from './includes.js';
 import { listArticles, type ScoredArticleRow } from './list.js';
 import { toArticle } from './repository.js';
@@ -28,7 +30,7 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: PersonArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
       },
-      config: { scope: 'read' },
+      config: { scope: 'read', cache: articleListCacheTags(['person:*']), cacheTtlMs: LIST_CACHE_TTL_MS },
     },
     async (request, reply) => {
       const person = await findPerson(request.readDb, request.params.ref);
@@ -57,7 +59,7 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: PlaceArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
       },
-      config: { scope: 'read' },
+      config: { scope: 'read', cache: articleListCacheTags(['place:*']), cacheTtlMs: LIST_CACHE_TTL_MS },
     },
     async (request, reply) => {
       const place = await findPlace(request.readDb, request.params.ref);

@@ -9,8 +9,9 @@ import { RefParamsSchema } from '../../http/fields.js';
 import { listEnvelope, page } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
+import { LIST_CACHE_TTL_MS } from '../../plugins/response-cache.js';
 import { articleQuotesRoutes } from '../quotes/relations.js';
-import { articleCacheTags } from './cache.js';
+import { articleCacheTags, articleListCacheTags } from './cache.js';
 import { ArticleWithIncludesSchema, includesEtag, withIncludes } from './includes.js';
 import { listArticles, type ScoredArticleRow } from './list.js';
 import { findArticle, toArticle } from './repository.js';
@@ -48,7 +49,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: ArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses() },
       },
-      config: { scope: 'read' },
+      config: { scope: 'read', cache: articleListCacheTags(), cacheTtlMs: LIST_CACHE_TTL_MS },
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);

@@ -47,7 +47,7 @@ export interface SortSpec {
  */
 export function afterCursor(
   key: AnyColumn | SQL,
-  id: AnyColumn,
+  id: AnyColumn | SQL,
   dir: SortDirection,
   c: Pick<CursorPayload, 'v' | 'i'> | { v: unknown; i: unknown },
   cast = '',
@@ -61,7 +61,7 @@ export function afterCursor(
   return sql`((${key}, ${id}) > (${v}, ${c.i}) or ${key} is null)`;
 }
 
-export function orderBy(key: AnyColumn | SQL, id: AnyColumn, dir: SortDirection): SQL {
+export function orderBy(key: AnyColumn | SQL, id: AnyColumn | SQL, dir: SortDirection): SQL {
   return dir === 'desc' ? sql`${key} desc, ${id} desc` : sql`${key} asc, ${id} asc`;
 }
 

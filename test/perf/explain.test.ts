@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t, { type Test } from 'tap';
+import { SEARCH_CANDIDATES } from '../../src/resources/articles/search.js';
 import { buildTestApp } from '../helpers/app.js';
 import { freshDatabase } from '../helpers/database.js';
 
@@ -160,3 +161,30 @@ t.test('list, search, relation and changes queries use their indexes at archive 
     'a changes page',
   );
 });
+
+t.test(
+  'a relevance search ranks only the newest matches, found through the date index for a common word',
+  async (t) => {
+    const url = '/v1/articles?q=wisselvallig&limit=100';
+    assertIndexed(
+      t,
+      await planOf(url, 'articles'),
+      ['articles_status_published_id'],
+      'a word in 99% of articles',
+    );
+    const result = (await db.execute(sql`
+      select min(published_at)::text as oldest from (
+        select published_at from articles
+        where status = 'published' and search @@ to_tsquery('kopij_simple', 'wisselvallig')
+        order by published_at desc, id desc limit ${SEARCH_CANDIDATES}) as newest`)) as unknown as {
+      rows: { oldest: string }[];
+    };
+    const window = result.rows[0];
+    const page = (await ctx.req('GET', url, { as: 'read' })).json();
+    t.equal(page.data.length, 100);
+    const outside = page.data.filter(
+      (a: { publishedAt: string }) => Date.parse(a.publishedAt) < Date.parse(window!.oldest),
+    );
+    t.same(outside, [], `every hit is among the newest ${SEARCH_CANDIDATES} matches`);
+  },
+);

@@ -12,6 +12,7 @@ import {
 import { listQueryFields } from '../../http/list.js';
 import { registry } from '../../http/registry.js';
 import { EXAMPLE_ARTICLE, EXAMPLE_BODY } from './examples.js';
+import { SEARCH_CANDIDATES } from './search.js';
 
 export const ARTICLE_STATUSES = ['draft', 'published', 'withdrawn'] as const;
 export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
@@ -157,7 +158,12 @@ export const ArticlesQuerySchema = z.strictObject({
   sort: z
     .enum(ARTICLE_SORTS)
     .optional()
-    .meta({ description: 'Default `-publishedAt`; `relevance` (default) with `q`.' }),
+    .meta({
+      description:
+        `Default \`-publishedAt\`; \`relevance\` (default) with \`q\`: the ${SEARCH_CANDIDATES} newest matches (after ` +
+        'the other filters) ranked by relevance. For older ones, narrow the window with ' +
+        '`publishedBefore`/`publishedAfter` or sort by date, which reaches every match.',
+    }),
   q: text(200)
     .optional()
     .meta({ description: 'Full text over headline, standfirst, body and tags.', example: 'onderhandeling' }),

@@ -39,11 +39,16 @@ function prefixQuery(q: string): string | undefined {
   return words.length ? words.map((w) => `${w}:*`).join(' & ') : undefined;
 }
 
-/** The tsquery for `q`: websearch syntax, per language (or every language), plus prefixes. */
+const ALL_CONFIGS = sql.raw(`'{${CONFIGS.join(',')}}'::regconfig[]`);
+
+/**
+ * The tsquery for `q`: websearch syntax, per language (or every language, each distinct parse
+ * once: migration 0006), plus prefixes.
+ */
 export function tsQuery(q: string, language?: string, text: SQL = sql`${q}`): SQL {
   const parts = language
     ? [sql`websearch_to_tsquery(kopij_ts_config(${language}), ${text})`]
-    : CONFIGS.map((c) => sql`websearch_to_tsquery(${sql.raw(`'${c}'`)}::regconfig, ${text})`);
+    : [sql`kopij_websearch_any(${ALL_CONFIGS}, ${text})`];
   const prefix = prefixQuery(q);
   if (prefix) parts.push(sql`to_tsquery('kopij_simple'::regconfig, ${prefix})`);
   return sql`(${sql.join(parts, sql` || `)})`;
@@ -62,5 +67,11 @@ export const QUERY = sql`q.query`;
 export const matches = (column: PgColumn, query: SQL): SQL => sql`${column} @@ ${query}`;
 
 /** float8 so the score survives a JSON cursor exactly and compares equal on the next page. */
-export const rank = (column: PgColumn, query: SQL): SQL<number> =>
+export const rank = (column: PgColumn | SQL, query: SQL): SQL<number> =>
   sql<number>`ts_rank(${column}, ${query})::float8`;
+
+/**
+ * How many of the newest matches a relevance search ranks. Enough for fifty pages of twenty;
+ * an archive search narrows the window with publishedBefore/After or sorts by date.
+ */
+export const SEARCH_CANDIDATES = 1000;

@@ -19,6 +19,8 @@ export interface BenchOptions {
   /** Keep the PGlite directory after the run (the PostgreSQL database is always kept). */
   keep: boolean;
   dataDir: string | undefined;
+  /** The in-process response cache of anonymous reads (off: every request reaches the database). */
+  responseCache: boolean;
   /** Run one scenario against a server under `node --cpu-prof` and summarise the profile. */
   profile: string | undefined;
   databaseUrl: string;
@@ -39,6 +41,7 @@ const USAGE = `npm run bench -- [options]
   --data-dir DIR          PGlite directory to use (kept); default a temporary one
   --keep                  keep the temporary PGlite directory
   --profile SCENARIO      profile the server during one scenario (node --cpu-prof)
+  --no-response-cache     run Kopij with RESPONSE_CACHE_SIZE=0: what the queries alone do
 environment: BENCH_DATABASE_URL (default postgres://kopij:kopij@127.0.0.1:5432/kopij_bench),
              BENCH_ADMIN_DATABASE_URL (default: the same server, database kopij)`;
 
@@ -68,6 +71,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
       keep: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       profile: { type: 'string' },
+      'no-response-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -103,6 +107,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     keep: values.keep,
     dataDir: values['data-dir'],
     profile: values.profile,
+    responseCache: !values['no-response-cache'],
     databaseUrl,
     adminUrl: env.BENCH_ADMIN_DATABASE_URL || admin.toString(),
   };

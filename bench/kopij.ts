@@ -15,6 +15,8 @@ export interface KopijOptions {
   webhookUrl: string;
   children: Set<Child>;
   nodeArgs?: string[];
+  /** False: RESPONSE_CACHE_SIZE=0. */
+  responseCache: boolean;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; write
     ADMIN_KEY: adminKey,
     RATE_LIMIT_PER_MINUTE: '1000000',
     WEBHOOK_ALLOW_PRIVATE: 'true',
+    ...(o.responseCache ? {} : { RESPONSE_CACHE_SIZE: '0' }),
     ...(o.target.kind === 'postgres' ? { DATABASE_URL: o.target.url } : { DATA_DIR: o.target.dataDir }),
   };
   const child = await startNode({

@@ -108,7 +108,7 @@ async function main() {
   }
 
   const sink = await startWebhookSink();
-  const kopijOpts = { target, webhookUrl: sink.url, children };
+  const kopijOpts = { target, webhookUrl: sink.url, children, responseCache: opts.responseCache };
   const results = join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -179,7 +179,7 @@ async function main() {
         .join(', ')}`,
       `- ${environment.machine.nproc} × ${environment.machine.cpuModel}, ${environment.machine.memoryGb} GB; load average at start ${environment.machine.loadavgAtStart.join(' ')}`,
       `- node ${environment.versions.node}, fastify ${environment.versions.fastify}, PostgreSQL ${environment.versions.postgresql}, PGlite ${environment.versions.pglite}; kopij ${environment.kopij.commit}${environment.kopij.dirty ? ' + uncommitted changes' : ''}`,
-      `- ${opts.rounds} rounds × ${opts.duration}s (warm-up ${opts.warmup}s), ${opts.connections} connections${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`,
+      `- ${opts.rounds} rounds × ${opts.duration}s (warm-up ${opts.warmup}s), ${opts.connections} connections${opts.responseCache ? '' : '; response cache off'}${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`,
       `- other processes on the machine used ${otherLoad(summary).toFixed(2)} of ${environment.machine.nproc} cores (median over runs)`,
       '',
       table,

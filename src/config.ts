@@ -46,7 +46,7 @@ const ConfigSchema = z.object({
     .number()
     .int()
     .min(0)
-    .default(64 * 1024 * 1024),
+    .default(32 * 1024 * 1024),
   // 0 turns the event-loop check off.
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   // Parse every response with its zod schema too (the test suite): drift answers 500.

@@ -21,6 +21,11 @@ declare module 'fastify' {
      * the worker's release notification is what the cache waits for otherwise).
      */
     cacheTtlMs?: number;
+    /**
+     * Keep a response only when its URL was asked before (lists: a cursor or a time window
+     * makes most page URLs one-offs, which would only push out what is read again).
+     */
+    cacheOnRepeat?: boolean;
   }
   interface FastifyInstance {
     responseCache: ResponseCache;
@@ -32,7 +37,8 @@ declare module 'fastify' {
 }
 
 interface Entry {
-  body: string;
+  /** UTF-8, as sent: counted in bytes, off V8's heap, and written to the socket as it is. */
+  body: Buffer;
   /** Absent for lists, which carry no version to revalidate against. */
   etag: string | undefined;
   /** A page's rel="next". */
@@ -77,12 +83,15 @@ class TaggedCache {
   generation = 0;
   private readonly lru: LRUCache<string, Entry>;
   private readonly keysByTag = new Map<string, Set<string>>();
+  /** URLs that missed once, for routes that keep only what is asked again. */
+  private readonly missedOnce: LRUCache<string, true>;
 
   constructor(opts: ResponseCacheOptions) {
+    this.missedOnce = new LRUCache<string, true>({ max: opts.maxEntries });
     this.lru = new LRUCache<string, Entry>({
       max: opts.maxEntries,
       maxSize: opts.maxBytes,
-      sizeCalculation: (e) => e.body.length + ENTRY_OVERHEAD_BYTES,
+      sizeCalculation: (e) => e.body.byteLength + ENTRY_OVERHEAD_BYTES,
       dispose: (entry, key) => this.untag(key, entry),
     });
   }
@@ -93,6 +102,13 @@ class TaggedCache {
 
   get(key: string): Entry | undefined {
     return this.lru.get(key);
+  }
+
+  /** Whether this URL missed before; remembers that it has now. */
+  missedBefore(key: string): boolean {
+    if (this.missedOnce.has(key)) return true;
+    this.missedOnce.set(key, true);
+    return false;
   }
 
   /** Stores unless too large for the cache; returns whether it did. */
@@ -246,9 +262,10 @@ export default fp(
       if (typeof payload !== 'string') return;
       if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return;
       const config = request.routeOptions.config;
+      if (config.cacheOnRepeat && !cache.missedBefore(request.url)) return;
       const tagsOf = config.cache as (body: unknown) => string[];
       const entry = {
-        body: payload,
+        body: Buffer.from(payload),
         etag: typeof etag === 'string' ? etag : undefined,
         link: headerText(reply.getHeader('link')),
         contentType: String(reply.getHeader('content-type')),

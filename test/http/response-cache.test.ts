@@ -329,7 +329,11 @@ t.test(
       '/v1/articles?q=coalitieonderhandelingen&tag=lijst&limit=1',
     ]) {
       await settled();
+      const first = await b.req('GET', url);
+      const stores = stats(b).stores;
       const miss = await b.req('GET', url);
+      t.equal(stats(b).stores, stores + 1, 'a page is kept once it is asked again, not the first time');
+      t.equal(miss.body, first.body);
       t.equal(miss.statusCode, 200, url);
       t.match(String(miss.headers.link), /rel="next"/, 'a next page');
       a.resetQueries();
@@ -368,6 +372,7 @@ t.test('a list page lives at most LIST_CACHE_TTL_MS: an embargo can end with no 
     sql`update articles set tags = ${JSON.stringify([`ttl-${x.id}`])}::jsonb where id = ${x.id}`,
   );
   t.same((await b.req('GET', url)).json().data, [], 'hidden while embargoed');
+  await b.req('GET', url);
   a.resetQueries();
   t.same((await b.req('GET', url)).json().data, []);
   t.same(a.queries, [], 'and cached');

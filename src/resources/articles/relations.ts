@@ -30,7 +30,12 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: PersonArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
       },
-      config: { scope: 'read', cache: articleListCacheTags(['person:*']), cacheTtlMs: LIST_CACHE_TTL_MS },
+      config: {
+        scope: 'read',
+        cache: articleListCacheTags(['person:*']),
+        cacheTtlMs: LIST_CACHE_TTL_MS,
+        cacheOnRepeat: true,
+      },
     },
     async (request, reply) => {
       const person = await findPerson(request.readDb, request.params.ref);
@@ -59,7 +64,12 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: PlaceArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
       },
-      config: { scope: 'read', cache: articleListCacheTags(['place:*']), cacheTtlMs: LIST_CACHE_TTL_MS },
+      config: {
+        scope: 'read',
+        cache: articleListCacheTags(['place:*']),
+        cacheTtlMs: LIST_CACHE_TTL_MS,
+        cacheOnRepeat: true,
+      },
     },
     async (request, reply) => {
       const place = await findPlace(request.readDb, request.params.ref);

@@ -49,7 +49,12 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: ArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses() },
       },
-      config: { scope: 'read', cache: articleListCacheTags(), cacheTtlMs: LIST_CACHE_TTL_MS },
+      config: {
+        scope: 'read',
+        cache: articleListCacheTags(),
+        cacheTtlMs: LIST_CACHE_TTL_MS,
+        cacheOnRepeat: true,
+      },
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);

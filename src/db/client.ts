@@ -1,11 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import type { PGlite } from '@electric-sql/pglite';
 import type { Logger as DrizzleLogger } from 'drizzle-orm';
 import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import type pg from 'pg';
 import type { Config } from '../config.js';
 import { createPool } from './pool.js';
@@ -48,8 +45,6 @@ export interface DbOptions {
   onPoolError?: (err: Error) => void;
 }
 
-export const PGLITE_EXTENSIONS = { pg_trgm, unaccent };
-
 function logger(
   onQuery: DbOptions['onQuery'],
   on: 'primary' | 'replica' = 'primary',
@@ -57,10 +52,19 @@ function logger(
   return onQuery ? { logQuery: (query, params) => onQuery(query, on, params) } : undefined;
 }
 
+/**
+ * PGlite is loaded only when it is used: importing it costs ~50 MB of RSS, which a server on
+ * PostgreSQL has no use for.
+ */
 export async function openPglite(source: string | undefined, loadDataDir?: Blob): Promise<PGlite> {
   if (source) mkdirSync(source, { recursive: true });
+  const [{ PGlite }, { pg_trgm }, { unaccent }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite/contrib/pg_trgm'),
+    import('@electric-sql/pglite/contrib/unaccent'),
+  ]);
   return PGlite.create(source, {
-    extensions: PGLITE_EXTENSIONS,
+    extensions: { pg_trgm, unaccent },
     ...(loadDataDir ? { loadDataDir } : {}),
   });
 }
@@ -69,6 +73,7 @@ export async function createDb(config: Config, options: DbOptions = {}): Promise
   const url = config.databaseUrl;
   if (url && url !== 'memory://') return createPostgresDb(config, url, options);
   const client = await openPglite(url === 'memory://' ? undefined : config.dataDir, options.loadDataDir);
+  const { drizzle: drizzlePglite } = await import('drizzle-orm/pglite');
   const db = drizzlePglite(client, { schema, logger: logger(options.onQuery) }) as unknown as Db;
   return {
     kind: 'pglite',

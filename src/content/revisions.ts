@@ -9,7 +9,7 @@ import { varyOn } from '../http/caching.js';
 import { versionEtag } from '../http/etag.js';
 import { RefParamsSchema, TimestampSchema } from '../http/fields.js';
 import { errorResponses } from '../http/problem.js';
-import { registry } from '../http/registry.js';
+import { component } from '../http/registry.js';
 import type { ResourceType } from './write.js';
 
 export const RevisionSummarySchema = z.object({
@@ -18,11 +18,16 @@ export const RevisionSummarySchema = z.object({
   updatedAt: TimestampSchema,
   changedBy: z.string().meta({ description: 'Name of the API key that made the change.' }),
 });
-registry.add(RevisionSummarySchema, { id: 'RevisionSummary' });
+component(RevisionSummarySchema, 'RevisionSummary');
 
 /** `{ref}` and `{version}` of a revision route. */
 export const RevisionParamsSchema = RefParamsSchema.extend({
-  version: z.coerce.number().int().min(1).max(2_147_483_647),
+  version: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .meta({ description: 'A version of the resource: 1 is its creation.' }),
 });
 
 export async function listRevisions(tx: Executor, type: ResourceType, id: string) {

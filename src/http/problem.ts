@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PROBLEM_BASE, type ProblemCode, problemTypes } from '../errors.js';
-import { registry } from './registry.js';
+import { component } from './registry.js';
 
 export const ProblemSchema = z
   .object({
@@ -15,7 +15,7 @@ export const ProblemSchema = z
       .meta({ description: 'The offending fields, by path.' }),
   })
   .meta({ description: 'An RFC 9457 problem (application/problem+json).' });
-registry.add(ProblemSchema, { id: 'Problem' });
+component(ProblemSchema, 'Problem');
 
 export type Problem = z.infer<typeof ProblemSchema>;
 

@@ -1,4 +1,14 @@
 import { z } from 'zod';
 
-/** Named schemas for the OpenAPI document's components (a local registry, not zod's global one). */
-export const registry = z.registry<{ id?: string; [key: string]: unknown }>();
+/**
+ * Where the OpenAPI document finds what it says of a schema: zod's global registry, which
+ * `.meta()` writes descriptions and examples into, so they reach the document (a registry of
+ * our own held only the component ids, and every field and parameter went undocumented).
+ */
+export const registry = z.globalRegistry;
+
+/** Names a schema as a component of the document, keeping the description it already has. */
+export function component<T extends z.ZodType>(schema: T, id: string): T {
+  registry.add(schema, { ...registry.get(schema), id });
+  return schema;
+}

@@ -5,7 +5,7 @@ import { changes } from '../db/schema.js';
 import { setReadCaching } from '../http/caching.js';
 import { IdSchema, TimestampSchema } from '../http/fields.js';
 import { errorResponses } from '../http/problem.js';
-import { registry } from '../http/registry.js';
+import { component } from '../http/registry.js';
 import { visibilityOf } from '../plugins/auth.js';
 
 const TYPES = ['article', 'quote', 'person', 'place'] as const;
@@ -21,7 +21,7 @@ export const ChangeSchema = z
     at: TimestampSchema,
   })
   .meta({ description: 'One entry of the ordered change log.' });
-registry.add(ChangeSchema, { id: 'Change' });
+component(ChangeSchema, 'Change');
 
 const ChangesQuerySchema = z.strictObject({
   since: z
@@ -36,8 +36,18 @@ const ChangesQuerySchema = z.strictObject({
       /^(article|quote|person|place)(,(article|quote|person|place))*$/,
       'comma-separated: article,quote,person,place',
     )
-    .optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(100),
+    .optional()
+    .meta({
+      description: 'Only changes of these resource types, comma-separated.',
+      example: 'article,quote',
+    }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(100)
+    .meta({ description: 'Changes per page, 1..100.' }),
 });
 
 /**

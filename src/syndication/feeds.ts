@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { XMLBuilder } from 'fast-xml-parser';
 import { z } from 'zod';
-import { registry } from '../http/registry.js';
+import { component } from '../http/registry.js';
 import type { Article } from '../resources/articles/schemas.js';
 import { bodyHtml } from './html.js';
 import { articleUri } from './ninjs.js';
@@ -121,7 +121,7 @@ export const JsonFeedSchema = z
     items: z.array(JsonFeedItemSchema),
   })
   .meta({ description: 'A JSON Feed 1.1 (application/feed+json), newest published first.' });
-registry.add(JsonFeedSchema, { id: 'JsonFeed' });
+component(JsonFeedSchema, 'JsonFeed');
 export type JsonFeed = z.infer<typeof JsonFeedSchema>;
 
 /** A JSON Feed 1.1 of the articles, in the order given. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { registry } from '../http/registry.js';
+import { component } from '../http/registry.js';
 import type { ArticleWithIncludes } from '../resources/articles/includes.js';
 import type { Person } from '../resources/people/schemas.js';
 import type { Place } from '../resources/places/schemas.js';
@@ -50,7 +50,7 @@ export const NewsArticleSchema = z
     mentions: z.array(Thing),
   })
   .meta({ description: 'A schema.org NewsArticle (application/ld+json).' });
-registry.add(NewsArticleSchema, { id: 'NewsArticle' });
+component(NewsArticleSchema, 'NewsArticle');
 export type NewsArticle = z.infer<typeof NewsArticleSchema>;
 type ThingLd = z.infer<typeof Thing>;
 

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Executor } from '../db/client.js';
 import { articles } from '../db/schema.js';
 import { fold } from '../http/fields.js';
-import { registry } from '../http/registry.js';
+import { component } from '../http/registry.js';
 import type { ArticleWithIncludes } from '../resources/articles/includes.js';
 import { articleRef } from '../resources/articles/repository.js';
 import { bodyHtml, bodyText } from './html.js';
@@ -83,7 +83,7 @@ export const NinjsSchema = z
       'An IPTC ninjs 3.1 news item. A withdrawn article answers callers without the preview scope with ' +
       'only uri, version, versionCreated and pubStatus "canceled", so partners can honour the kill.',
   });
-registry.add(NinjsSchema, { id: 'Ninjs' });
+component(NinjsSchema, 'Ninjs');
 export type Ninjs = z.infer<typeof NinjsSchema>;
 
 const STANDARD = {

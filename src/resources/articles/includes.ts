@@ -3,7 +3,7 @@ import type { PgColumn } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
 import { articlePeople, articlePlaces, articles, people, places, quotes } from '../../db/schema.js';
 import { compositeEtag } from '../../http/etag.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 import { toPerson } from '../people/repository.js';
 import { PersonSchema } from '../people/schemas.js';
 import { toPlace } from '../places/repository.js';
@@ -20,7 +20,7 @@ export const ArticleWithIncludesSchema = ArticleSchema.extend({
     .optional()
     .meta({ description: 'With include=quotes: quotes taken from the article, oldest first.' }),
 }).meta({ description: 'An article, with the related resources asked for by `include`.' });
-registry.add(ArticleWithIncludesSchema, { id: 'ArticleWithIncludes' });
+component(ArticleWithIncludesSchema, 'ArticleWithIncludes');
 export type ArticleWithIncludes = z.infer<typeof ArticleWithIncludesSchema>;
 
 type Embedded = Pick<ArticleWithIncludes, 'people' | 'places' | 'quotes'>;

@@ -5,7 +5,7 @@ import { requireIfMatch } from '../../content/write.js';
 import { notFound } from '../../errors.js';
 import { versionEtag } from '../../http/etag.js';
 import { errorResponses } from '../../http/problem.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 import { visibilityOf } from '../../plugins/auth.js';
 import { findArticle, toArticle } from './repository.js';
 import { ArticleSchema } from './schemas.js';
@@ -16,7 +16,7 @@ export const RestoreSchema = z
   // Fastify hands a bodiless POST to the validator as null.
   .nullish()
   .meta({ description: 'No body: the version in the path is what is restored.' });
-registry.add(RestoreSchema, { id: 'ArticleRestore' });
+component(RestoreSchema, 'ArticleRestore');
 
 /** `POST /v1/articles/{ref}/revisions/{version}/restore` (register with prefix /v1/articles). */
 const restoreRoutes: FastifyPluginAsyncZod = async (app) => {

@@ -10,7 +10,7 @@ import {
   text,
 } from '../../http/fields.js';
 import { listQueryFields } from '../../http/list.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 import { EXAMPLE_ARTICLE, EXAMPLE_BODY } from './examples.js';
 import { SEARCH_CANDIDATES } from './search.js';
 
@@ -33,7 +33,7 @@ export const BlockSchema = z
     description: 'One block of the body: paragraph, heading or blockquote.',
     example: EXAMPLE_BODY[2],
   });
-registry.add(BlockSchema, { id: 'Block' });
+component(BlockSchema, 'Block');
 export type Block = z.infer<typeof BlockSchema>;
 
 const idList = (what: string) =>
@@ -76,7 +76,7 @@ export const ArticleSchema = z
     firstPublishedAt: TimestampSchema.nullable(),
   })
   .meta({ description: 'A news article.' });
-registry.add(ArticleSchema, { id: 'Article' });
+component(ArticleSchema, 'Article');
 export type Article = z.infer<typeof ArticleSchema>;
 
 export const ArticleCreateSchema = z
@@ -95,7 +95,7 @@ export const ArticleCreateSchema = z
     embargoedUntil: editable.embargoedUntil.optional(),
   })
   .meta({ description: 'A new article; it starts as a draft.', example: EXAMPLE_ARTICLE });
-registry.add(ArticleCreateSchema, { id: 'ArticleCreate' });
+component(ArticleCreateSchema, 'ArticleCreate');
 export type ArticleCreate = z.infer<typeof ArticleCreateSchema>;
 
 /** JSON Merge Patch (RFC 7396): absent keeps, null removes (optional fields only). */
@@ -118,7 +118,7 @@ export const ArticlePatchSchema = z
     description: 'Status and publication times change only through publish and withdraw.',
     example: { standfirst: 'Correctie: de ontmoeting vond zaterdag plaats, niet vrijdag.' },
   });
-registry.add(ArticlePatchSchema, { id: 'ArticlePatch' });
+component(ArticlePatchSchema, 'ArticlePatch');
 export type ArticlePatch = z.infer<typeof ArticlePatchSchema>;
 
 export const PublishSchema = z
@@ -131,7 +131,7 @@ export const PublishSchema = z
   // Fastify hands a bodiless POST to the validator as null.
   .nullish()
   .meta({ description: 'Optional: the publication time of an imported article.' });
-registry.add(PublishSchema, { id: 'ArticlePublish' });
+component(PublishSchema, 'ArticlePublish');
 
 export const INCLUDES = ['people', 'places', 'quotes'] as const;
 export type Include = (typeof INCLUDES)[number];
@@ -170,8 +170,10 @@ export const ArticlesQuerySchema = z.strictObject({
   status: z.enum(ARTICLE_STATUSES).optional().meta({
     description: 'Drafts and withdrawn articles only with the preview scope (otherwise 400).',
   }),
-  language: LanguageSchema.optional(),
-  tag: text(100).optional().meta({ example: 'diplomatie' }),
+  language: LanguageSchema.optional().meta({ description: 'Only articles in this language (BCP 47 tag).' }),
+  tag: text(100)
+    .optional()
+    .meta({ description: 'Only articles with this tag (exact).', example: 'diplomatie' }),
   person: refFilter('Only articles mentioning this person (id or slug).', 'volodymyr-zelensky'),
   place: refFilter('Only articles about this place or a place inside it (id or slug).', 'marioepol'),
   publishedAfter: TimestampSchema.optional().meta({ description: 'Published strictly after this instant.' }),

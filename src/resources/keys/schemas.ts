@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, TimestampSchema, text } from '../../http/fields.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 import { SCOPES } from '../../plugins/auth.js';
 
 export const ScopeSchema = z.enum(SCOPES).meta({
@@ -18,12 +18,12 @@ export const KeySchema = z
     revokedAt: TimestampSchema.nullable(),
   })
   .meta({ description: 'An API key, without its secret.' });
-registry.add(KeySchema, { id: 'ApiKey' });
+component(KeySchema, 'ApiKey');
 
 export const CreatedKeySchema = KeySchema.extend({
   secret: z.string().meta({ description: 'The key itself. Shown this once; only its hash is stored.' }),
 });
-registry.add(CreatedKeySchema, { id: 'CreatedApiKey' });
+component(CreatedKeySchema, 'CreatedApiKey');
 
 export const KeyCreateSchema = z
   .strictObject({
@@ -31,6 +31,8 @@ export const KeyCreateSchema = z
     scopes: z.array(ScopeSchema).min(1).max(5),
   })
   .meta({ example: { name: 'Partner: De Courant', scopes: ['read', 'embargo'] } });
-registry.add(KeyCreateSchema, { id: 'ApiKeyCreate' });
+component(KeyCreateSchema, 'ApiKeyCreate');
 
-export const KeyParamsSchema = z.strictObject({ id: z.uuid() });
+export const KeyParamsSchema = z.strictObject({
+  id: z.uuid().meta({ description: 'The key id (not the secret).' }),
+});

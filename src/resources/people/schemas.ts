@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { aliasList, SlugSchema, storedFields, text, WikidataIdSchema } from '../../http/fields.js';
 import { listQueryFields } from '../../http/list.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 
 const editable = {
   name: text(200).meta({ example: 'Volodymyr Zelensky' }),
@@ -17,7 +17,7 @@ export const PersonSchema = z
     ...editable,
   })
   .meta({ description: 'A person who is quoted or mentioned.' });
-registry.add(PersonSchema, { id: 'Person' });
+component(PersonSchema, 'Person');
 export type Person = z.infer<typeof PersonSchema>;
 
 export const PersonCreateSchema = z
@@ -35,7 +35,7 @@ export const PersonCreateSchema = z
       wikidataId: 'Q3874799',
     },
   });
-registry.add(PersonCreateSchema, { id: 'PersonCreate' });
+component(PersonCreateSchema, 'PersonCreate');
 export type PersonCreate = z.infer<typeof PersonCreateSchema>;
 
 /** JSON Merge Patch (RFC 7396): absent keeps, null removes (optional fields only). */
@@ -48,7 +48,7 @@ export const PersonPatchSchema = z
     wikidataId: editable.wikidataId.optional(),
   })
   .meta({ example: { description: 'President of Ukraine since 2019' } });
-registry.add(PersonPatchSchema, { id: 'PersonPatch' });
+component(PersonPatchSchema, 'PersonPatch');
 export type PersonPatch = z.infer<typeof PersonPatchSchema>;
 
 export const PEOPLE_SORTS = ['name', '-updatedAt', 'updatedAt', 'relevance'] as const;

@@ -9,7 +9,7 @@ import {
   WikidataIdSchema,
 } from '../../http/fields.js';
 import { listQueryFields } from '../../http/list.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 
 export const PLACE_KINDS = ['country', 'region', 'city', 'district', 'site', 'building', 'other'] as const;
 
@@ -42,7 +42,7 @@ const editable = {
 export const PlaceSchema = z
   .object({ ...storedFields, slug: SlugSchema, ...editable })
   .meta({ description: 'A place, possibly inside another.' });
-registry.add(PlaceSchema, { id: 'Place' });
+component(PlaceSchema, 'Place');
 export type Place = z.infer<typeof PlaceSchema>;
 
 export const PlaceCreateSchema = z
@@ -68,7 +68,7 @@ export const PlaceCreateSchema = z
       wikidataId: 'Q156303',
     },
   });
-registry.add(PlaceCreateSchema, { id: 'PlaceCreate' });
+component(PlaceCreateSchema, 'PlaceCreate');
 export type PlaceCreate = z.infer<typeof PlaceCreateSchema>;
 
 /** JSON Merge Patch; `location` is replaced as a whole (both coordinates), null removes. */
@@ -85,7 +85,7 @@ export const PlacePatchSchema = z
     wikidataId: editable.wikidataId.optional(),
   })
   .meta({ example: { aliases: ['Mariupol'] } });
-registry.add(PlacePatchSchema, { id: 'PlacePatch' });
+component(PlacePatchSchema, 'PlacePatch');
 export type PlacePatch = z.infer<typeof PlacePatchSchema>;
 
 export const PlacesQuerySchema = z.strictObject({
@@ -95,7 +95,7 @@ export const PlacesQuerySchema = z.strictObject({
     .optional()
     .meta({ description: 'Default `name`; `relevance` (default) with `q`.' }),
   q: text(200).optional().meta({ description: 'Name or alias, typo-tolerant.', example: 'Mariupol' }),
-  kind: z.enum(PLACE_KINDS).optional(),
+  kind: z.enum(PLACE_KINDS).optional().meta({ description: 'Only places of this kind.' }),
   parent: refFilter('Only places directly inside this one (id or slug).', 'marioepol'),
 });
 export type PlacesQuery = z.infer<typeof PlacesQuerySchema>;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, LanguageSchema, refFilter, storedFields, text } from '../../http/fields.js';
 import { listQueryFields } from '../../http/list.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 import { EXAMPLE_QUOTES } from '../articles/examples.js';
 
 export const SaidAtSchema = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).meta({
@@ -24,7 +24,7 @@ const editable = {
 export const QuoteSchema = z
   .object({ ...storedFields, ...editable })
   .meta({ description: 'A statement by a person, possibly taken from an article.' });
-registry.add(QuoteSchema, { id: 'Quote' });
+component(QuoteSchema, 'Quote');
 export type Quote = z.infer<typeof QuoteSchema>;
 
 export const QuoteCreateSchema = z
@@ -46,7 +46,7 @@ export const QuoteCreateSchema = z
       context: 'Tijdens een persconferentie in een metrostation in Kiev.',
     },
   });
-registry.add(QuoteCreateSchema, { id: 'QuoteCreate' });
+component(QuoteCreateSchema, 'QuoteCreate');
 export type QuoteCreate = z.infer<typeof QuoteCreateSchema>;
 
 /** JSON Merge Patch (RFC 7396): absent keeps, null removes (optional fields only). */
@@ -61,7 +61,7 @@ export const QuotePatchSchema = z
     context: editable.context.optional(),
   })
   .meta({ example: { saidAt: '2022-05-07T11:30:00+03:00' } });
-registry.add(QuotePatchSchema, { id: 'QuotePatch' });
+component(QuotePatchSchema, 'QuotePatch');
 export type QuotePatch = z.infer<typeof QuotePatchSchema>;
 
 export const QUOTE_SORTS = ['-createdAt', 'createdAt', '-updatedAt', 'relevance'] as const;
@@ -78,7 +78,7 @@ export const QuotesQuerySchema = z.strictObject({
   person: refFilter('Only quotes by this person (id or slug).', 'volodymyr-zelensky'),
   article: refFilter('Only quotes taken from this article (id or slug).', 'zelensky-onderhandelingen'),
   place: refFilter('Only quotes said at this place or a place inside it (id or slug).', 'kiev'),
-  language: LanguageSchema.optional(),
+  language: LanguageSchema.optional().meta({ description: 'Only quotes in this language (BCP 47 tag).' }),
 });
 export type QuotesQuery = z.infer<typeof QuotesQuerySchema>;
 

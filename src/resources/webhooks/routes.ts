@@ -91,7 +91,15 @@ const webhookRoutes: FastifyPluginAsyncZod<{ resolve: Resolver }> = async (app, 
         tags,
         summary: 'The latest deliveries of a webhook, with every attempt',
         params: WebhookParamsSchema,
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(100).default(50) }),
+        querystring: z.strictObject({
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(100)
+            .default(50)
+            .meta({ description: 'Deliveries, newest first, 1..100 (each with all its attempts).' }),
+        }),
         response: { 200: z.object({ data: z.array(DeliverySchema) }), ...errorResponses(403, 404) },
       },
       config: { scope: 'admin' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IdSchema, storable, TimestampSchema } from '../../http/fields.js';
-import { registry } from '../../http/registry.js';
+import { component } from '../../http/registry.js';
 import { WEBHOOK_EVENTS } from '../../syndication/outbox.js';
 
 export const WebhookSchema = z
@@ -13,14 +13,14 @@ export const WebhookSchema = z
     disabledReason: z.string().nullable(),
   })
   .meta({ description: 'A webhook subscription (its secret is shown only when it is created).' });
-registry.add(WebhookSchema, { id: 'Webhook' });
+component(WebhookSchema, 'Webhook');
 
 export const CreatedWebhookSchema = WebhookSchema.extend({
   secret: z.string().meta({
     description: 'whsec_… signing secret (Standard Webhooks). Shown this once.',
   }),
 });
-registry.add(CreatedWebhookSchema, { id: 'CreatedWebhook' });
+component(CreatedWebhookSchema, 'CreatedWebhook');
 
 export const WebhookCreateSchema = z
   .strictObject({
@@ -28,7 +28,7 @@ export const WebhookCreateSchema = z
     events: z.array(z.enum(WEBHOOK_EVENTS)).min(1).max(WEBHOOK_EVENTS.length),
   })
   .meta({ example: { url: 'https://partner.example/hooks/kopij', events: ['article.*'] } });
-registry.add(WebhookCreateSchema, { id: 'WebhookCreate' });
+component(WebhookCreateSchema, 'WebhookCreate');
 
 export const DeliverySchema = z
   .object({
@@ -50,6 +50,6 @@ export const DeliverySchema = z
     deliveredAt: TimestampSchema.nullable(),
   })
   .meta({ description: 'One event sent to one webhook, with every attempt.' });
-registry.add(DeliverySchema, { id: 'WebhookDelivery' });
+component(DeliverySchema, 'WebhookDelivery');
 
-export const WebhookParamsSchema = z.strictObject({ id: z.uuid() });
+export const WebhookParamsSchema = z.strictObject({ id: z.uuid().meta({ description: 'The webhook id.' }) });

@@ -111,12 +111,33 @@ class PgListener implements ChangeListener {
     this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
   }
 
+  /** The round trip on the wire now, and the one that callers arriving meanwhile share. */
+  private inFlight: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+
   /**
-   * A round trip on the listening session. The writer's COMMIT signals this backend before it
-   * answers the writer, and a backend sends the notifications it was signalled before its next
-   * ReadyForQuery: so they reach us ahead of this query's answer.
+   * Resolves once every notification committed before the call has been heard: a round trip
+   * on the listening session. The writer's COMMIT signals this backend before it answers the
+   * writer, and a backend sends the notifications it was signalled before its next
+   * ReadyForQuery: so they reach us ahead of this query's answer. Concurrent writers share
+   * round trips: a caller arriving while one is on the wire (it may have left before that
+   * caller's commit) waits for the next, which serves everyone who arrived in between.
    */
-  async sync(): Promise<void> {
+  sync(): Promise<void> {
+    if (!this.inFlight) {
+      this.inFlight = this.roundTrip().finally(() => {
+        this.inFlight = undefined;
+      });
+      return this.inFlight;
+    }
+    this.next ??= this.inFlight.then(() => {
+      this.next = undefined;
+      return this.sync();
+    });
+    return this.next;
+  }
+
+  private async roundTrip(): Promise<void> {
     const client = this.client;
     if (!client) return;
     let timer: NodeJS.Timeout | undefined;

@@ -398,3 +398,21 @@ t.test("a person's article list is dropped when the person changes", async (t) =
   await notified;
   t.equal((await b.req('GET', url)).statusCode, 404, 'the old slug names nobody now');
 });
+
+t.test('concurrent writers on one instance each read their own write back at once', async (t) => {
+  const xs = await Promise.all(Array.from({ length: 12 }, () => article()));
+  await settled();
+  for (const x of xs) await a.req('GET', `/v1/articles/${x.id}`);
+  // Twelve writes at once share the listener's round trips; none may be acknowledged before
+  // its own notification has dropped what it changed.
+  const reads = await Promise.all(
+    xs.map(async (x, i) => {
+      await patch(`/v1/articles/${x.id}`, x.version, { headline: `Gelijktijdig ${i}` });
+      return (await a.req('GET', `/v1/articles/${x.id}`)).json().headline;
+    }),
+  );
+  t.same(
+    reads,
+    xs.map((_, i) => `Gelijktijdig ${i}`),
+  );
+});

@@ -19,6 +19,9 @@ export interface KopijOptions {
   responseCache: boolean;
 }
 
+/** The V8 flags `npm start` and the Dockerfile run the server with (package.json "start"). */
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
+
 /**
  * The real server (`src/server.ts`, migrations applied at start, workers running) as its own
  * process, configured as in production except: a rate limit no benchmark reaches, warn-level
@@ -41,7 +44,7 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; write
   const child = await startNode({
     name: 'kopij',
     script: 'src/server.ts',
-    nodeArgs: o.nodeArgs ?? [],
+    nodeArgs: [...SERVER_NODE_FLAGS, ...(o.nodeArgs ?? [])],
     env,
     port,
     readyPath: '/readyz',

@@ -1,0 +1,26 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import t from 'tap';
+import { SERVER_NODE_FLAGS } from '../../bench/kopij.js';
+
+// The benchmarks measure the server as it is deployed: `npm start`, the Docker image and the
+// bench's own start must pass Node the same flags, or BENCHMARKS.md reports another process.
+const root = new URL('../../', import.meta.url);
+
+t.test('npm start, the Dockerfile and the bench start the server with the same Node flags', async (t) => {
+  const start: string = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')).scripts.start;
+  t.equal(start, `node ${SERVER_NODE_FLAGS.join(' ')} --import tsx src/server.ts`);
+  const cmd = readFileSync(new URL('Dockerfile', root), 'utf8')
+    .split('\n')
+    .find((line) => line.startsWith('CMD '));
+  t.same(JSON.parse(cmd!.slice(4)), ['node', ...SERVER_NODE_FLAGS, '--import', 'tsx', 'src/server.ts']);
+});
+
+t.test('this Node accepts the flags', async (t) => {
+  t.equal(
+    execFileSync(process.execPath, [...SERVER_NODE_FLAGS, '-e', 'process.stdout.write("ok")'], {
+      encoding: 'utf8',
+    }),
+    'ok',
+  );
+});

@@ -55,6 +55,17 @@ export async function logChange(tx: Executor, c: Change): Promise<void> {
  * sequence number without reading it back.
  */
 async function writeChange(tx: Executor, c: Change, revision: boolean): Promise<void> {
+  const change = changeWrites(c, revision);
+  await tx.execute(sql`with ${change.ctes} select seq from change`);
+  change.done();
+}
+
+/**
+ * The CTEs that save the revision and log the change (named `revision`, `log_lock`, `change`,
+ * `delivery`, `idempotency`; `change` returns the seq), for a statement that also makes the
+ * change itself. `done` must be called once that statement has run.
+ */
+export function changeWrites(c: Change, revision = true): { ctes: SQL; done: () => void } {
   const parts: SQL[] = [];
   if (revision)
     parts.push(sql`revision as (
@@ -85,8 +96,7 @@ async function writeChange(tx: Executor, c: Change, revision: boolean): Promise<
           body: c.data,
         });
   if (idempotency) parts.push(sql`idempotency as (${idempotency.statement})`);
-  await tx.execute(sql`with ${sql.join(parts, sql`, `)} select seq from change`);
-  idempotency?.done();
+  return { ctes: sql.join(parts, sql`, `), done: () => idempotency?.done() };
 }
 
 /** Reads If-Match: 428 when absent, 412 when it cannot name a stored version (weak, malformed). */
@@ -141,14 +151,17 @@ export async function missedUpdate<T extends Versioned>(
   throw preconditionFailed(rows[0].version);
 }
 
-function isUniqueViolation(err: unknown): boolean {
-  let e = err as { code?: string; cause?: unknown } | undefined;
+/** The SQLSTATE of a database error, also when drizzle wraps it (as its cause). */
+export function sqlState(err: unknown): string | undefined {
+  let e = err as { code?: unknown; cause?: unknown } | undefined;
   for (let i = 0; i < 5 && e; i++) {
-    if (e.code === '23505') return true;
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
     e = e.cause as typeof e;
   }
-  return false;
+  return undefined;
 }
+
+const isUniqueViolation = (err: unknown) => sqlState(err) === '23505';
 
 /**
  * Runs a write again when a concurrent writer took the slug it derived between its check

@@ -47,6 +47,7 @@ export function createPool(
   pool.on('error', () => undefined);
 
   const slots = new Slots(Math.max(1, config.dbPoolSize - Math.ceil(config.dbPoolSize / 4)));
+  writeSlots.set(pool, { slots, timeoutMs: config.dbLockTimeoutMs });
   const connect = pool.connect.bind(pool);
   // pg-pool's own query() checks out with a callback; only drizzle's transaction() calls
   // connect() for a promise, so this is the transaction path.
@@ -71,6 +72,26 @@ export function createPool(
     })();
   }) as typeof pool.connect;
   return pool;
+}
+
+const writeSlots = new WeakMap<object, { slots: Slots; timeoutMs: number }>();
+
+/**
+ * Runs a write that is one statement, which PostgreSQL commits by itself (no BEGIN and COMMIT
+ * round trips), in one of the transaction slots: like a transaction it may wait on a lock,
+ * and only so many connections may be waiting so. `db` is a drizzle database: on a pool made
+ * here it is gated, on anything else (PGlite, which runs one statement at a time) it is not.
+ */
+export async function inWriteSlot<T>(db: object, run: () => Promise<T>): Promise<T> {
+  const client = (db as { $client?: unknown }).$client;
+  const gate = typeof client === 'object' && client !== null ? writeSlots.get(client) : undefined;
+  if (!gate) return run();
+  await gate.slots.acquire(gate.timeoutMs);
+  try {
+    return await run();
+  } finally {
+    gate.slots.release();
+  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import {
   call,
   checkPeopleIntegrity,
@@ -27,15 +27,16 @@ if (cluster) {
   // The default lock_timeout, as production runs it.
   const LOCK_TIMEOUT_MS = app.config.dbLockTimeoutMs;
 
-  t.test(`ACCESS EXCLUSIVE on people for ${LOCK_HOLD_MS} ms`, async (t) => {
-    t.equal((await call(base, 'POST', '/v1/places', { body: { name: 'Kiev', kind: 'city' } })).status, 201);
-    t.equal((await call(base, 'POST', '/v1/people', { body: { name: 'Before' } })).status, 201);
-
+  /**
+   * Holds the lock on `table` while waves of creates at `path` arrive (more than the pool has
+   * connections) and a reader of places keeps going.
+   */
+  const lockedWrites = async (t: Test, table: string, path: string, body: (name: string) => unknown) => {
     const locker = new pg.Client({ connectionString: url });
     await locker.connect();
     t.teardown(() => locker.end().catch(() => undefined));
     await locker.query('begin');
-    await locker.query('lock table people in access exclusive mode');
+    await locker.query(`lock table ${table} in access exclusive mode`);
     const locked = Date.now();
 
     // Writers arrive in waves, more of them than the pool has connections, while a reader
@@ -45,10 +46,7 @@ if (cluster) {
     while (Date.now() - locked < LOCK_HOLD_MS - LOCK_TIMEOUT_MS - 1000) {
       for (let i = 0; i < WRITERS / 3; i++)
         writes.push(
-          call(base, 'POST', '/v1/people', {
-            body: { name: `Blocked ${writes.length}` },
-            label: 'create person',
-          }),
+          call(base, 'POST', path, { body: body(`Blocked ${writes.length}`), label: `create in ${table}` }),
         );
       for (let i = 0; i < 3; i++)
         reads.push(call(base, 'GET', '/v1/places?limit=5', { label: 'list places' }));
@@ -78,15 +76,28 @@ if (cluster) {
     );
 
     const after = await Promise.all(
-      Array.from({ length: 10 }, (_, i) =>
-        call(base, 'POST', '/v1/people', { body: { name: `After ${i}` } }),
-      ),
+      Array.from({ length: 10 }, (_, i) => call(base, 'POST', path, { body: body(`After ${i}`) })),
     );
     t.ok(
       after.every((o) => o.status === 201),
       `writes succeed once the lock is released (${summarize(after)})`,
     );
-    t.equal((await call(base, 'GET', '/v1/people?limit=100')).status, 200);
+    t.equal((await call(base, 'GET', `${path}?limit=100`)).status, 200);
+  };
+
+  t.test(`ACCESS EXCLUSIVE on people for ${LOCK_HOLD_MS} ms`, async (t) => {
+    t.equal((await call(base, 'POST', '/v1/places', { body: { name: 'Kiev', kind: 'city' } })).status, 201);
+    t.equal((await call(base, 'POST', '/v1/people', { body: { name: 'Before' } })).status, 201);
+    await lockedWrites(t, 'people', '/v1/people', (name) => ({ name }));
     await checkPeopleIntegrity(t, url, new Map());
+  });
+
+  // An article is created in one statement with no BEGIN: it must take a transaction slot all the same.
+  t.test(`ACCESS EXCLUSIVE on articles for ${LOCK_HOLD_MS} ms`, async (t) => {
+    await lockedWrites(t, 'articles', '/v1/articles', (headline) => ({
+      language: 'nl',
+      headline: `Geblokkeerd artikel ${headline}`,
+      body: [{ type: 'paragraph', text: 'Tekst.' }],
+    }));
   });
 }

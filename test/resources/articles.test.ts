@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { EXAMPLE_ARTICLE } from '../../src/resources/articles/examples.js';
 import { buildTestApp } from '../helpers/app.js';
@@ -151,6 +152,56 @@ t.test('unknown people and places are 422 naming the path', async (t) => {
   });
   t.equal(patch.statusCode, 422);
   t.equal(patch.json().errors[0].path, 'body.personIds.1');
+});
+
+t.test('a create refused for an unknown person or place leaves nothing behind', async (t) => {
+  const counts = async () => {
+    const { rows } = (await ctx.database.db.execute(sql`select
+      (select count(*)::int from articles) as articles, (select count(*)::int from revisions) as revisions,
+      (select count(*)::int from changes) as changes, (select count(*)::int from article_people) as people,
+      (select count(*)::int from idempotency_keys where state = 'done') as done`)) as unknown as {
+      rows: Record<string, number>[];
+    };
+    return rows[0];
+  };
+  const known = await person('Mark Rutte');
+  const before = await counts();
+  const missing = '01890000-0000-7000-8000-00000000000a';
+  const res = await req('POST', '/v1/articles', {
+    as: 'write',
+    body: { ...sample(), personIds: [known, missing] },
+    headers: { 'idempotency-key': 'unknown-person-create' },
+  });
+  t.equal(res.statusCode, 422, res.body);
+  t.same(res.json().errors, [{ path: 'body.personIds.1', message: 'no such person' }]);
+  t.same(await counts(), before, 'no article, link, revision, change or idempotency answer');
+  // The key is free again: the same request with a known person is created once.
+  const retry = await req('POST', '/v1/articles', {
+    as: 'write',
+    body: { ...sample(), personIds: [known] },
+    headers: { 'idempotency-key': 'unknown-person-create' },
+  });
+  t.equal(retry.statusCode, 201, retry.body);
+  t.same(retry.json().personIds, [known]);
+});
+
+t.test('concurrent creates of one headline each get their own slug, with one revision each', async (t) => {
+  const { slug: _chosen, ...rest } = sample();
+  const body = { ...rest, headline: 'Twaalf redacties schrijven tegelijk hetzelfde stuk' };
+  const results = await Promise.all(
+    Array.from({ length: 12 }, () => req('POST', '/v1/articles', { as: 'write', body })),
+  );
+  t.same(
+    results.map((r) => r.statusCode),
+    Array(12).fill(201),
+    results.map((r) => r.body).join('\n'),
+  );
+  const slugs = results.map((r) => r.json().slug as string);
+  t.equal(new Set(slugs).size, 12, slugs.join(', '));
+  for (const r of results) {
+    const revisions = await req('GET', `/v1/articles/${r.json().id}/revisions`, { as: 'preview' });
+    t.equal(revisions.json().data.length, 1);
+  }
 });
 
 t.test('merge patch: If-Match required, null removes, read-only fields refused, order kept', async (t) => {

@@ -115,6 +115,47 @@ const LINKS = {
 } as const;
 
 export type LinkKind = keyof typeof LINKS;
+type LinkLists = { personIds?: readonly string[] | undefined; placeIds?: readonly string[] | undefined };
+type UnknownLink = { kind: LinkKind; index: number };
+
+/** The lists given (a fresh article's empty lists have nothing to do), people before places. */
+function givenLinks(lists: LinkLists, fresh: boolean) {
+  return (Object.keys(LINKS) as LinkKind[])
+    .map((kind) => ({
+      kind,
+      ...LINKS[kind],
+      list: lists[LINKS[kind].ids],
+      // Ids are validated UUIDs: an array literal of them needs no escaping.
+      ids: sql`${`{${(lists[LINKS[kind].ids] ?? []).map(lower).join(',')}}`}::uuid[]`,
+    }))
+    .filter((l) => l.list && (l.list.length > 0 || !fresh));
+}
+
+/**
+ * For each given list, CTEs `<kind>_ids` (id, 1-based pos) and `<kind>_unknown` (the first
+ * pos naming no stored row), and the select list that reads those positions.
+ */
+function linkChecks(given: ReturnType<typeof givenLinks>): { ctes: SQL; unknown: SQL } {
+  const ctes = given.map(
+    ({ kind, target, ids }) => sql`${sql.raw(`${kind}_ids`)}(id, pos) as (
+      select id, pos::int from unnest(${ids}) with ordinality as x(id, pos)),
+      ${sql.raw(`${kind}_unknown`)} as (select min(pos) as pos from ${sql.raw(`${kind}_ids`)} l
+        where not exists (select 1 from ${sql.raw(target)} r where r.id = l.id))`,
+  );
+  const unknown = given.map((l) => sql.raw(`(select pos from ${l.kind}_unknown) as ${l.kind}`));
+  return { ctes: sql.join(ctes, sql`, `), unknown: sql.join(unknown, sql`, `) };
+}
+
+function firstUnknown(
+  given: ReturnType<typeof givenLinks>,
+  row: Partial<Record<LinkKind, number | null>> | undefined,
+): UnknownLink | undefined {
+  for (const { kind } of given) {
+    const pos = row?.[kind];
+    if (pos !== null && pos !== undefined) return { kind, index: Number(pos) - 1 };
+  }
+  return undefined;
+}
 
 /**
  * Sets the article's people and/or places (a list not given stays as it is) in one statement
@@ -125,23 +166,15 @@ export type LinkKind = keyof typeof LINKS;
 export async function setArticleLinks(
   tx: Executor,
   articleId: string,
-  lists: { personIds?: readonly string[] | undefined; placeIds?: readonly string[] | undefined },
+  lists: LinkLists,
   fresh: boolean,
-): Promise<{ kind: LinkKind; index: number } | undefined> {
-  const given = (Object.keys(LINKS) as LinkKind[])
-    .map((kind) => ({ kind, ...LINKS[kind], list: lists[LINKS[kind].ids] }))
-    .filter((l) => l.list && (l.list.length > 0 || !fresh));
+): Promise<UnknownLink | undefined> {
+  const given = givenLinks(lists, fresh);
   if (given.length === 0) return undefined;
-  const checks: SQL[] = [];
+  const checks = linkChecks(given);
   const writes: SQL[] = [];
-  for (const { kind, table, column, target, list } of given) {
-    // Ids are validated UUIDs: an array literal of them needs no escaping.
-    const ids = sql`${`{${list!.map(lower).join(',')}}`}::uuid[]`;
+  for (const { kind, table, column, ids } of given) {
     const [t, c] = [sql.raw(table), sql.raw(column)];
-    checks.push(sql`${sql.raw(`${kind}_ids`)}(id, pos) as (
-      select id, pos::int from unnest(${ids}) with ordinality as x(id, pos)),
-      ${sql.raw(`${kind}_unknown`)} as (select min(pos) as pos from ${sql.raw(`${kind}_ids`)} l
-        where not exists (select 1 from ${sql.raw(target)} r where r.id = l.id))`);
     if (!fresh)
       writes.push(sql`${sql.raw(`${kind}_removed`)} as (delete from ${t}
         where article_id = ${articleId} and ${c} <> all(${ids}) and (select ok from ok))`);
@@ -149,23 +182,36 @@ export async function setArticleLinks(
       select ${articleId}, id, pos - 1 from ${sql.raw(`${kind}_ids`)} where (select ok from ok)
       on conflict (article_id, ${c}) do update set position = excluded.position)`);
   }
-  const unknown = given.map((l) => sql.raw(`(select pos from ${l.kind}_unknown)`));
-  const result = (await tx.execute(sql`with ${sql.join(checks, sql`, `)},
-    ok as (select ${sql.join(
-      unknown.map((u) => sql`${u} is null`),
-      sql` and `,
-    )} as ok),
+  const ok = given.map((l) => sql.raw(`(select pos from ${l.kind}_unknown) is null`));
+  const result = (await tx.execute(sql`with ${checks.ctes},
+    ok as (select ${sql.join(ok, sql` and `)} as ok),
     ${sql.join(writes, sql`, `)}
-    select ${sql.join(
-      given.map((l, i) => sql`${unknown[i]} as ${sql.raw(l.kind)}`),
-      sql`, `,
-    )}`)) as unknown as { rows: Partial<Record<LinkKind, number | null>>[] };
-  const row = result.rows[0] ?? {};
-  for (const { kind } of given) {
-    const pos = row[kind];
-    if (pos !== null && pos !== undefined) return { kind, index: Number(pos) - 1 };
-  }
-  return undefined;
+    select ${checks.unknown}`)) as unknown as { rows: Partial<Record<LinkKind, number | null>>[] };
+  return firstUnknown(given, result.rows[0]);
+}
+
+/**
+ * CTEs that link a new article to its people and places, for the statement that inserts it:
+ * an unknown id fails the statement on its foreign key (see firstUnknownLink), so nothing of
+ * the article is written.
+ */
+export function newArticleLinks(articleId: string, lists: LinkLists): SQL[] {
+  return givenLinks(lists, true).map(
+    ({ kind, table, column, ids }) => sql`${sql.raw(`${kind}_added`)} as (
+      insert into ${sql.raw(table)} (article_id, ${sql.raw(column)}, position)
+      select ${articleId}, id, pos - 1 from unnest(${ids}) with ordinality as x(id, pos))`,
+  );
+}
+
+/** The first id in the lists that names no stored row (people before places), if any. */
+export async function firstUnknownLink(tx: Executor, lists: LinkLists): Promise<UnknownLink | undefined> {
+  const given = givenLinks(lists, true);
+  if (given.length === 0) return undefined;
+  const checks = linkChecks(given);
+  const result = (await tx.execute(sql`with ${checks.ctes} select ${checks.unknown}`)) as unknown as {
+    rows: Partial<Record<LinkKind, number | null>>[];
+  };
+  return firstUnknown(given, result.rows[0]);
 }
 
 const lower = (s: string) => s.toLowerCase();
@@ -173,15 +219,6 @@ const lower = (s: string) => s.toLowerCase();
 export async function articleById(tx: Executor, id: string): Promise<ArticleRow> {
   const [row] = await tx.select(articleColumns).from(articles).where(eq(articles.id, id));
   return row!;
-}
-
-/** Inserts the row and returns it as stored (jsonb normalises the body's key order). */
-export async function insertArticle(
-  tx: Executor,
-  row: typeof articles.$inferInsert,
-): Promise<ArticleTableRow> {
-  const [stored] = await tx.insert(articles).values(row).returning(storedColumns);
-  return stored!;
 }
 
 /**

@@ -1,15 +1,19 @@
+import { sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { getRevision } from '../../content/revisions.js';
 import { freeSlug } from '../../content/slug.js';
 import {
   type Audience,
   type ChangeAction,
+  changeWrites,
   lockForWrite,
   missedUpdate,
   recordChange,
   retryOnSlugRace,
+  sqlState,
 } from '../../content/write.js';
 import type { Db, Executor } from '../../db/client.js';
+import { inWriteSlot } from '../../db/pool.js';
 import { articles } from '../../db/schema.js';
 import { conflict, notFound, unprocessable, validationError } from '../../errors.js';
 import { scheduleRelease } from '../../syndication/embargo.js';
@@ -18,7 +22,8 @@ import {
   type ArticleRow,
   articleById,
   deleteArticle,
-  insertArticle,
+  firstUnknownLink,
+  newArticleLinks,
   quotesOfArticle,
   setArticleLinks,
   toArticle,
@@ -74,14 +79,24 @@ async function setLinks(
 const lower = (ids: readonly string[]) => ids.map((id) => id.toLowerCase());
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
 
+/**
+ * A new draft in one statement, which PostgreSQL commits by itself: the row, its links, the
+ * revision, the change and the Idempotency-Key record, or none of them. The slug is probed
+ * before it (a writer that takes it first fails the insert on the unique index, and this runs
+ * again); an unknown person or place fails it on a foreign key, and only then is asked which.
+ */
 export async function createArticle(db: Db, input: ArticleCreate, actor: string): Promise<ArticleRow> {
-  return retryOnSlugRace(() =>
-    db.transaction(async (tx) => {
+  // A slug the client chose is its own conflict (409) at once; a derived one is probed again
+  // after each race lost, so N editors filing one headline together need at most N tries.
+  const attempts = input.slug === undefined ? SLUG_RACE_ATTEMPTS : 1;
+  // The probe and the write hold one transaction slot, like a transaction would.
+  const create = () =>
+    inWriteSlot(db, async () => {
       const now = new Date();
       const id = uuidv7();
-      const stored = await insertArticle(tx, {
+      const values = {
         id,
-        slug: input.slug ?? (await freeSlug(tx, articles, input.headline)),
+        slug: input.slug ?? (await freeSlug(db, articles, input.headline)),
         language: input.language,
         headline: input.headline,
         standfirst: input.standfirst ?? null,
@@ -97,15 +112,42 @@ export async function createArticle(db: Db, input: ArticleCreate, actor: string)
         version: 1,
         createdAt: now,
         updatedAt: now,
-      });
-      await setLinks(tx, id, input, true, 'body');
-      const row = { ...stored, personIds: lower(input.personIds), placeIds: lower(input.placeIds) };
+      } satisfies typeof articles.$inferInsert;
+      const row: ArticleRow = {
+        ...values,
+        personIds: lower(input.personIds),
+        placeIds: lower(input.placeIds),
+      };
       // A new draft is private, and no release can be pending for a row that did not exist.
-      await record(tx, row, 'created', actor, now, 'private', false);
+      const change = changeWrites({
+        type: 'article',
+        id,
+        version: 1,
+        action: 'created',
+        data: toArticle(row),
+        audience: 'private',
+        actor,
+        at: now,
+      });
+      const writes = [
+        sql`article as (${db.insert(articles).values(values).getSQL()})`,
+        ...newArticleLinks(id, input),
+      ];
+      try {
+        await db.execute(sql`with ${sql.join(writes, sql`, `)}, ${change.ctes} select seq from change`);
+      } catch (err) {
+        const unknown = sqlState(err) === '23503' ? await firstUnknownLink(db, input) : undefined;
+        if (unknown)
+          throw unprocessable(`body.${unknown.kind}Ids.${unknown.index}`, `no such ${unknown.kind}`);
+        throw err;
+      }
+      change.done();
       return row;
-    }),
-  );
+    });
+  return retryOnSlugRace(create, attempts);
 }
+
+const SLUG_RACE_ATTEMPTS = 16;
 
 const PATCHABLE = [
   'language',

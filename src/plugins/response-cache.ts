@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The cache generation when this request missed; -1 when it may not be stored. */
     cacheMissAt: number;
+    /** This miss is the one answering its URL while others wait for it (see Collapsed). */
+    cacheLeads: boolean;
   }
 }
 
@@ -145,6 +147,67 @@ class TaggedCache {
   }
 }
 
+/** Promise.withResolvers, which Node 20 lacks. */
+function withResolvers(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = () => {};
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** How long a request waits for another's answer to the same URL before asking for itself. */
+export const COLLAPSE_WAIT_MS = 2000;
+
+/**
+ * Misses being answered, by URL. A request that misses while another is already answering the
+ * same URL waits for that answer and is served from the cache with it, instead of running the
+ * same query again: when a popular page expires or is invalidated, one request goes to the
+ * database, not one per connection (request collapsing).
+ */
+class Collapsed {
+  private readonly pending = new Map<
+    string,
+    { leader: object; since: number; waiters: number; done: Promise<void>; finish: () => void }
+  >();
+
+  /**
+   * Makes `leader` the one answering this URL unless another is (one that has been at it for
+   * longer than COLLAPSE_WAIT_MS is not waited for any more); false when another is.
+   */
+  lead(key: string, leader: object): boolean {
+    const current = this.pending.get(key);
+    if (current && Date.now() - current.since < COLLAPSE_WAIT_MS) return false;
+    current?.finish();
+    const { promise: done, resolve: finish } = withResolvers();
+    this.pending.set(key, { leader, since: Date.now(), waiters: 0, done, finish });
+    return true;
+  }
+
+  /** Resolves when the leader of this URL has answered, or after COLLAPSE_WAIT_MS. */
+  wait(key: string): Promise<void> {
+    const p = this.pending.get(key)!;
+    p.waiters++;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, COLLAPSE_WAIT_MS);
+    });
+    return Promise.race([p.done, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  waiters(key: string): number {
+    return this.pending.get(key)?.waiters ?? 0;
+  }
+
+  /** The leader has answered (or gone): wake whoever waits for it. */
+  finish(key: string, leader: object): void {
+    const p = this.pending.get(key);
+    if (p?.leader !== leader) return;
+    this.pending.delete(key);
+    p.finish();
+  }
+}
+
 /**
  * An in-process cache of the serialized responses anonymous callers get from the GETs that
  * ask for it (single resources, and pages of articles with or without `q`), invalidated exactly
@@ -183,7 +246,9 @@ export default fp(
         }),
     } satisfies ResponseCache);
     app.decorateRequest('cacheMissAt', -1);
+    app.decorateRequest('cacheLeads', false);
     if (!cache) return;
+    const collapsed = new Collapsed();
 
     // Start answering from the cache as soon as the app does, or bypass it if the database
     // could not be reached (the listener keeps trying).
@@ -219,11 +284,29 @@ export default fp(
       const entry = cache.get(request.url);
       // A caller naming a later version has seen a write whose notification is still on its way:
       // the handler answers (from the primary), and its answer replaces the entry.
-      if (!entry || (entry.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag))) {
-        stats.misses++;
-        request.cacheMissAt = cache.generation;
-        return done();
+      if (entry?.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag)) {
+        return miss(request, done);
       }
+      if (entry) return hit(request, reply, entry);
+      if (collapsed.lead(request.url, request)) {
+        request.cacheLeads = true;
+        return miss(request, done);
+      }
+      // Someone is answering this URL already: wait for that answer, then look again once.
+      void collapsed.wait(request.url).then(() => {
+        const after = listening ? cache.get(request.url) : undefined;
+        if (after) hit(request, reply, after);
+        else miss(request, done);
+      });
+    });
+
+    const miss = (request: FastifyRequest, done: () => void): void => {
+      stats.misses++;
+      request.cacheMissAt = cache.generation;
+      done();
+    };
+
+    const hit = (request: FastifyRequest, reply: FastifyReply, entry: Entry): void => {
       stats.hits++;
       reply.header('cache-control', entry.cacheControl);
       if (entry.etag) reply.header('etag', entry.etag);
@@ -232,6 +315,16 @@ export default fp(
       // Answered here: the rest of the request's hooks and the handler never run.
       if (entry.etag && noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
       else reply.type(entry.contentType).send(entry.body);
+    };
+
+    // A leader that never gets to onSend (the client went away first) still lets the others go.
+    app.addHook('onRequestAbort', (request, done) => {
+      if (request.cacheLeads) collapsed.finish(request.url, request);
+      done();
+    });
+    app.addHook('onResponse', (request, _reply, done) => {
+      if (request.cacheLeads) collapsed.finish(request.url, request);
+      done();
     });
 
     app.addHook('onSend', (request, reply, payload, done) => {
@@ -252,6 +345,7 @@ export default fp(
           request.log.error({ err }, 'response cache could not store a response');
         }
       }
+      if (request.cacheLeads) collapsed.finish(request.url, request);
       done(null, payload);
     });
 
@@ -262,7 +356,9 @@ export default fp(
       if (typeof payload !== 'string') return;
       if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return;
       const config = request.routeOptions.config;
-      if (config.cacheOnRepeat && !cache.missedBefore(request.url)) return;
+      // Others waiting for this very answer are a repeat already.
+      const repeated = request.cacheLeads && collapsed.waiters(request.url) > 0;
+      if (config.cacheOnRepeat && !cache.missedBefore(request.url) && !repeated) return;
       const tagsOf = config.cache as (body: unknown) => string[];
       const entry = {
         body: Buffer.from(payload),

@@ -78,6 +78,36 @@ t.test('a hit answers the same bytes and headers as the miss, without touching t
   t.same(stable(notModified), stable(handled), 'the same 304 as without a cache');
 });
 
+t.test('concurrent misses of one URL: one goes to the database, the others get its answer', async (t) => {
+  const x = await article({ headline: 'Een drukbezocht artikel over de onderhandelingen' });
+  const articleQueries = () => a.queries.filter((q) => q.includes('from "articles"')).length;
+  for (const url of [`/v1/articles/${x.id}`, '/v1/articles?q=drukbezocht&limit=5']) {
+    await settled();
+    const before = stats(b);
+    a.resetQueries();
+    const answers = await Promise.all(Array.from({ length: 8 }, () => b.req('GET', url)));
+    t.same(
+      answers.map((r) => r.statusCode),
+      Array(8).fill(200),
+    );
+    t.ok(
+      answers.every((r) => r.body === answers[0]!.body),
+      `${url}: every caller gets the same bytes`,
+    );
+    t.equal(articleQueries(), 1, `${url}: one statement for eight callers`);
+    t.equal(stats(b).hits, before.hits + 7, 'seven answered from the first one');
+    t.equal(stats(b).stores, before.stores + 1, 'kept (callers who waited make even a page a repeat)');
+  }
+  // What is not kept is answered for each caller, correctly.
+  const missing = await Promise.all(
+    Array.from({ length: 4 }, () => b.req('GET', '/v1/articles/bestaat-niet-en-nooit')),
+  );
+  t.same(
+    missing.map((r) => [r.statusCode, r.headers['content-type']]),
+    Array(4).fill([404, 'application/problem+json; charset=utf-8']),
+  );
+});
+
 t.test('a write on one instance is never followed by the old version on another', async (t) => {
   const x = await article();
   const url = `/v1/articles/${x.id}`;

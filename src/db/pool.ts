@@ -14,6 +14,7 @@ export const CONNECT_TIMEOUT_MS = 5000;
 /**
  * The pg pool, with the hygiene a server that must outlive its database needs:
  * - timeouts on connecting, statements, lock waits and idle transactions;
+ * - no parallel query (see below);
  * - an 'error' listener on every client for its whole life (see below);
  * - a pool client whose BEGIN failed is released (drizzle would leak it);
  * - transactions may hold at most all but a quarter of the connections, and wait for one at
@@ -35,6 +36,10 @@ export function createPool(
     statement_timeout: config.dbStatementTimeoutMs,
     lock_timeout: config.dbLockTimeoutMs,
     idle_in_transaction_session_timeout: 10_000,
+    // Every query the API sends is a short indexed read or write under a LIMIT, many at once.
+    // Parallel workers only add start-up cost and take the cores the other connections need:
+    // at 1M articles a person's page took 39 ms with two workers and 14 ms without.
+    options: '-c max_parallel_workers_per_gather=0',
   });
   // A dead connection (server stopped, backend terminated) emits 'error' on its client, and an
   // unheard 'error' kills the process. pg-pool listens only while a client is idle; a client

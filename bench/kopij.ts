@@ -7,7 +7,7 @@ import type { Sample, Target } from './load.js';
 import { measure } from './measure.js';
 import { formatSummary } from './profile.js';
 import type { Scenario } from './scenarios.js';
-import { baseEnv, type Child, freePort, ROOT, startNode } from './servers.js';
+import { baseEnv, type Child, freePort, ROOT, SERVER_NODE_FLAGS, startNode } from './servers.js';
 import { newContext, tidy } from './writes.js';
 
 export interface KopijOptions {
@@ -18,9 +18,6 @@ export interface KopijOptions {
   /** False: RESPONSE_CACHE_SIZE=0. */
   responseCache: boolean;
 }
-
-/** The V8 flags `npm start` and the Dockerfile run the server with (package.json "start"). */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4'];
 
 /**
  * The real server (`src/server.ts`, migrations applied at start, workers running) as its own

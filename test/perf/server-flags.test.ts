@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { SERVER_NODE_FLAGS } from '../../bench/kopij.js';
+import { SERVER_NODE_FLAGS } from '../../bench/servers.js';
 
-// The benchmarks measure the server as it is deployed: `npm start`, the Docker image and the
-// bench's own start must pass Node the same flags, or BENCHMARKS.md reports another process.
+// The benchmarks measure the server as it is deployed: `npm start`, the Docker image, the
+// bench and the fault tests must start it with the same Node flags.
 const root = new URL('../../', import.meta.url);
 
 t.test('npm start, the Dockerfile and the bench start the server with the same Node flags', async (t) => {

@@ -33,6 +33,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The cache generation when this request missed; -1 when it may not be stored. */
     cacheMissAt: number;
+    /** What this response shows, named by its handler (routes with `cache: tagsFromHandler`). */
+    cacheTags: string[] | undefined;
     /** This miss is the one answering its URL while others wait for it (see Collapsed). */
     cacheLeads: boolean;
   }
@@ -247,6 +249,7 @@ export default fp(
     } satisfies ResponseCache);
     app.decorateRequest('cacheMissAt', -1);
     app.decorateRequest('cacheLeads', false);
+    app.decorateRequest('cacheTags', undefined);
     if (!cache) return;
     const collapsed = new Collapsed();
 
@@ -360,6 +363,9 @@ export default fp(
       const repeated = request.cacheLeads && collapsed.waiters(request.url) > 0;
       if (config.cacheOnRepeat && !cache.missedBefore(request.url) && !repeated) return;
       const tagsOf = config.cache as (body: unknown) => string[];
+      const tags = config.cache === tagsFromHandler ? request.cacheTags : tagsOf(JSON.parse(payload));
+      // A handler that named nothing: better not kept than kept with nothing to drop it.
+      if (!tags) throw new Error(`${request.routeOptions.url} named no cache tags`);
       const entry = {
         body: Buffer.from(payload),
         etag: typeof etag === 'string' ? etag : undefined,
@@ -367,7 +373,7 @@ export default fp(
         contentType: String(reply.getHeader('content-type')),
         cacheControl,
         vary: headerText(reply.getHeader('vary')),
-        tags: tagsOf(JSON.parse(payload)),
+        tags,
       };
       const stored = cache.set(request.url, entry, config.cacheTtlMs);
       if (stored) stats.stores++;
@@ -379,6 +385,12 @@ export default fp(
 function headerText(value: string | string[] | number | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value === undefined ? undefined : String(value);
 }
+
+/**
+ * For a route whose body does not name what it shows (an Atom feed, a ninjs document without
+ * our ids): its handler sets `request.cacheTags` instead.
+ */
+export const tagsFromHandler: CacheTags = () => [];
 
 /** How long a cached list page may live without a notification: the embargo worker's pause. */
 export const LIST_CACHE_TTL_MS = 1000;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { sendWithEtag } from '../http/caching.js';
 import { errorResponses } from '../http/problem.js';
 import { visibilityOf } from '../plugins/auth.js';
+import { LIST_CACHE_TTL_MS, tagsFromHandler } from '../plugins/response-cache.js';
 import { listArticles } from '../resources/articles/list.js';
 import { toArticle } from '../resources/articles/repository.js';
 import { ArticlesQuerySchema } from '../resources/articles/schemas.js';
@@ -73,6 +74,19 @@ function feedMeta(query: FeedQuery): FeedMeta {
 
 const tags = ['syndication'];
 
+/**
+ * Anonymous polls are answered from the response cache like a list page: kept once a URL is
+ * polled again, dropped by any article change (or a person's or place's, which a filter may
+ * name by slug), and at most 1 s old (an embargo may end with no write).
+ */
+const FEED_CACHE = {
+  scope: 'read',
+  cache: tagsFromHandler,
+  cacheTtlMs: LIST_CACHE_TTL_MS,
+  cacheOnRepeat: true,
+} as const;
+const FEED_TAGS = ['article:*', 'person:*', 'place:*'];
+
 /** `GET /v1/feeds/articles.atom` and `/articles.json` (register with prefix /v1/feeds). */
 const feedRoutes: FastifyPluginAsyncZod = async (app) => {
   /** Through the list's own query: the same filters, and the same visibility rule inside the SQL. */
@@ -80,6 +94,7 @@ const feedRoutes: FastifyPluginAsyncZod = async (app) => {
     // Editors may read drafts and withdrawn articles, but a feed is what has been published.
     const list = { ...query, sort: '-publishedAt' as const, status: 'published' as const };
     const { rows } = await listArticles(request.readDb, list, visibilityOf(request.principal), app.cursors);
+    request.cacheTags = FEED_TAGS;
     return rows.slice(0, query.limit).map(toArticle);
   }
 
@@ -100,7 +115,7 @@ const feedRoutes: FastifyPluginAsyncZod = async (app) => {
           ...errorResponses(),
         },
       },
-      config: { scope: 'read' },
+      config: FEED_CACHE,
     },
     async (request, reply) => {
       const body = atomFeed(feedMeta(request.query), await newest(request, request.query));
@@ -126,7 +141,7 @@ const feedRoutes: FastifyPluginAsyncZod = async (app) => {
           ...errorResponses(),
         },
       },
-      config: { scope: 'read' },
+      config: FEED_CACHE,
     },
     async (request, reply) => {
       const feed = jsonFeed(feedMeta(request.query), await newest(request, request.query));

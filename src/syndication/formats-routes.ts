@@ -6,6 +6,8 @@ import { sendWithEtag } from '../http/caching.js';
 import { RefParamsSchema } from '../http/fields.js';
 import { errorResponses } from '../http/problem.js';
 import { type Visibility, visibilityOf } from '../plugins/auth.js';
+import { tagsFromHandler } from '../plugins/response-cache.js';
+import { articleCacheTags } from '../resources/articles/cache.js';
 import { type ArticleWithIncludes, includesEtag, withIncludes } from '../resources/articles/includes.js';
 import { findArticle, toArticle } from '../resources/articles/repository.js';
 import { NewsArticleSchema, scriptSafeJson, toNewsArticle } from './jsonld.js';
@@ -37,15 +39,20 @@ const articleFormatRoutes: FastifyPluginAsyncZod = async (app) => {
         params: RefParamsSchema,
         response: { 200: NinjsSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read' },
+      // People and places appear without our ids, so the handler names what it shows.
+      config: { scope: 'read', cache: tagsFromHandler },
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);
       const article = await readArticle(request.readDb, request.params.ref, v);
-      if (article) return sendWithEtag(request, reply, includesEtag(article), toNinjs(article));
+      if (article) {
+        request.cacheTags = articleCacheTags(article);
+        return sendWithEtag(request, reply, includesEtag(article), toNinjs(article));
+      }
       // Editors found everything above; everyone else may still learn of a kill.
       const killed = v.preview ? undefined : await findKilledArticle(request.readDb, request.params.ref);
       if (!killed) throw notFound('article');
+      request.cacheTags = [`article:${killed.id}`];
       // Not the plain version tag: the stub and the full document are different representations.
       return sendWithEtag(request, reply, `"${killed.version}-canceled"`, canceledStub(killed));
     },

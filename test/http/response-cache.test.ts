@@ -393,6 +393,44 @@ t.test(
   },
 );
 
+t.test('feeds and ninjs are cached and dropped by what they show', async (t) => {
+  const person = await post('/v1/people', { name: 'Caroline van der Plas' });
+  const x = await article({ personIds: [person.id], tags: ['feeds-cache'] });
+  for (const url of ['/v1/feeds/articles.atom?tag=feeds-cache', '/v1/feeds/articles.json?tag=feeds-cache']) {
+    await settled();
+    await b.req('GET', url);
+    const miss = await b.req('GET', url);
+    a.resetQueries();
+    const hit = await b.req('GET', url);
+    t.same(a.queries, [], `${url}: no statement for a hit`);
+    t.equal(hit.body, miss.body, 'byte for byte');
+    t.same(stable(hit), stable(miss), 'same headers');
+    const y = await article({ tags: ['feeds-cache'] });
+    await settled();
+    t.match(
+      (await b.req('GET', url)).body,
+      y.id,
+      `${url}: the new article is in the feed once B heard of it`,
+    );
+  }
+  const url = `/v1/articles/${x.id}/ninjs`;
+  await settled();
+  const first = await b.req('GET', url);
+  t.match(first.json().people, [{ name: 'Caroline van der Plas' }]);
+  a.resetQueries();
+  const hit = await b.req('GET', url);
+  t.same(a.queries, [], 'ninjs: no statement for a hit');
+  t.equal(hit.body, first.body);
+  const renamed = heard(b, 'person', person.id);
+  await patch(`/v1/people/${person.id}`, person.version, { name: 'Caroline van der Plas (BBB)' });
+  await renamed;
+  t.match(
+    (await b.req('GET', url)).json().people,
+    [{ name: 'Caroline van der Plas (BBB)' }],
+    'a person renamed',
+  );
+});
+
 t.test('a list page lives at most LIST_CACHE_TTL_MS: an embargo can end with no write at all', async (t) => {
   const x = await post(
     `/v1/articles/${(await article({ embargoedUntil: new Date(Date.now() + 3_600_000).toISOString() }, false)).id}/publish`,

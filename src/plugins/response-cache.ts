@@ -167,7 +167,9 @@ export const COLLAPSE_WAIT_MS = 2000;
  * same query again: when a popular page expires or is invalidated, one request goes to the
  * database, not one per connection (request collapsing).
  */
-class Collapsed {
+export class Collapsed {
+  constructor(private readonly now: () => number = Date.now) {}
+
   private readonly pending = new Map<
     string,
     { leader: object; since: number; waiters: number; done: Promise<void>; finish: () => void }
@@ -179,10 +181,10 @@ class Collapsed {
    */
   lead(key: string, leader: object): boolean {
     const current = this.pending.get(key);
-    if (current && Date.now() - current.since < COLLAPSE_WAIT_MS) return false;
+    if (current && this.now() - current.since < COLLAPSE_WAIT_MS) return false;
     current?.finish();
     const { promise: done, resolve: finish } = withResolvers();
-    this.pending.set(key, { leader, since: Date.now(), waiters: 0, done, finish });
+    this.pending.set(key, { leader, since: this.now(), waiters: 0, done, finish });
     return true;
   }
 

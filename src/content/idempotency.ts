@@ -16,12 +16,51 @@ declare module '@fastify/request-context' {
   }
 }
 
+/** What completes a key's record: the answer a replay gets, and whose key it is. */
+export interface IdempotencyRecord {
+  status: number;
+  headers: Record<string, string>;
+  principal: string;
+  key: string;
+}
+
+/**
+ * The UPDATE that completes an Idempotency-Key record. Each value may be a placeholder, for a
+ * prepared statement; `body` is a jsonb expression (the response body).
+ */
+export function completionSql(r: { [K in keyof IdempotencyRecord]: unknown }, body: SQL): SQL {
+  return sql`update idempotency_keys
+    set state = 'done', status = ${r.status}, body = ${body}, headers = ${r.headers}::jsonb
+    where principal = ${r.principal} and key = ${r.key}`;
+}
+
+/**
+ * The record the request's Idempotency-Key gets with the response it will receive, and `done`,
+ * to mark it complete once the write's statement has run (a write retried after a slug race
+ * must write it again). Undefined when the request carries no key.
+ */
+export function idempotencyRecord(result: {
+  created: boolean;
+  id: string;
+  version: number;
+}): { record: IdempotencyRecord; done: () => void } | undefined {
+  const state = requestContext.get('idempotency');
+  if (!state || state.done) return undefined;
+  const headers: Record<string, string> = { etag: `"${result.version}"` };
+  if (result.created) headers.location = `${state.url.split('?')[0]!.replace(/\/$/, '')}/${result.id}`;
+  return {
+    record: { status: result.created ? 201 : 200, headers, principal: state.principal, key: state.key },
+    done: () => {
+      state.done = true;
+    },
+  };
+}
+
 /**
  * The UPDATE that completes the request's Idempotency-Key record with the response it will
  * get, to run inside the write's own statement: either both commit or neither does, so a
  * replay after a crash never repeats a committed write and never answers for one that rolled
- * back. `done` marks the record complete once that statement has run (a write retried after
- * a slug race must write it again). Undefined when the request carries no key.
+ * back. Undefined when the request carries no key.
  */
 export function idempotencyCompletion(result: {
   created: boolean;
@@ -29,18 +68,12 @@ export function idempotencyCompletion(result: {
   version: number;
   body: Record<string, unknown>;
 }): { statement: SQL; done: () => void } | undefined {
-  const state = requestContext.get('idempotency');
-  if (!state || state.done) return undefined;
-  const headers: Record<string, string> = { etag: `"${result.version}"` };
-  if (result.created) headers.location = `${state.url.split('?')[0]!.replace(/\/$/, '')}/${result.id}`;
-  const statement = sql`update idempotency_keys
-    set state = 'done', status = ${result.created ? 201 : 200}, body = ${JSON.stringify(result.body)}::jsonb,
-      headers = ${JSON.stringify(headers)}::jsonb
-    where principal = ${state.principal} and key = ${state.key}`;
-  return {
-    statement,
-    done: () => {
-      state.done = true;
-    },
-  };
+  const pending = idempotencyRecord(result);
+  if (!pending) return undefined;
+  const { record } = pending;
+  const statement = completionSql(
+    { ...record, headers: JSON.stringify(record.headers) },
+    sql`${JSON.stringify(result.body)}::jsonb`,
+  );
+  return { statement, done: pending.done };
 }

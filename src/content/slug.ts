@@ -19,6 +19,11 @@ export function slugBase(source: string): string {
 /** How many suffixes the first probe asks for by equality, through the unique index. */
 const PROBE = 32;
 
+/** The slugs the first probe tries, in order: the base, then base-2 … base-32. */
+export function slugCandidates(base: string): string[] {
+  return [base, ...Array.from({ length: PROBE - 1 }, (_, i) => `${base}-${i + 2}`)];
+}
+
 /**
  * The first free slug for a source text: the base, else base-2, base-3, … A concurrent
  * writer may still take it first; the unique index catches that and the caller retries.
@@ -31,7 +36,7 @@ export async function freeSlug(
   source: string,
 ): Promise<string> {
   const base = slugBase(source);
-  const candidates = [base, ...Array.from({ length: PROBE - 1 }, (_, i) => `${base}-${i + 2}`)];
+  const candidates = slugCandidates(base);
   const probed = await takenSlugs(tx, table, inArray(table.slug, candidates));
   const free = candidates.find((c) => !probed.has(c));
   if (free) return free;

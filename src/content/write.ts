@@ -61,16 +61,21 @@ async function writeChange(tx: Executor, c: Change, revision: boolean): Promise<
 }
 
 /**
- * The CTEs that save the revision and log the change (named `revision`, `log_lock`, `change`,
- * `delivery`, `idempotency`; `change` returns the seq), for a statement that also makes the
- * change itself. `done` must be called once that statement has run.
+ * A change as the statement sees it: each value a parameter, a placeholder (for a prepared
+ * statement) or an SQL expression; `data` is a jsonb expression.
  */
-export function changeWrites(c: Change, revision = true): { ctes: SQL; done: () => void } {
+export type ChangeSql = { [K in Exclude<keyof Change, 'data'>]: unknown } & { data: SQL };
+
+/**
+ * The CTEs `revision` (unless `revision` is false), `log_lock` and `change` (returning the
+ * seq) that save the revision and append to the change log.
+ */
+export function changeLogCtes(c: ChangeSql, revision = true): SQL[] {
   const parts: SQL[] = [];
   if (revision)
     parts.push(sql`revision as (
       insert into revisions (resource_type, resource_id, version, action, data, changed_by, created_at)
-      values (${c.type}, ${c.id}, ${c.version}, ${c.action}, ${JSON.stringify(c.data)}::jsonb, ${c.actor}, ${c.at}))`);
+      values (${c.type}, ${c.id}, ${c.version}, ${c.action}, ${c.data}, ${c.actor}, ${c.at}))`);
   // Sequence numbers are handed out in commit order: the change takes the log's lock (held
   // to the end of its transaction) before its identity value is drawn. Otherwise a later seq
   // could commit first, a partner polling in between would resume past it, and the earlier
@@ -83,6 +88,16 @@ export function changeWrites(c: Change, revision = true): { ctes: SQL; done: () 
       ${c.at}::timestamptz
     from log_lock
     returning seq)`);
+  return parts;
+}
+
+/**
+ * The CTEs that save the revision and log the change (named `revision`, `log_lock`, `change`,
+ * `delivery`, `idempotency`; `change` returns the seq), for a statement that also makes the
+ * change itself. `done` must be called once that statement has run.
+ */
+export function changeWrites(c: Change, revision = true): { ctes: SQL; done: () => void } {
+  const parts = changeLogCtes({ ...c, data: sql`${JSON.stringify(c.data)}::jsonb` }, revision);
   // Partners hear only of what the public may see; drafts and embargoed work stay in-house.
   if (c.audience === 'public')
     parts.push(sql`delivery as (${deliveriesOf(c, sql`(select seq from change)`)})`);

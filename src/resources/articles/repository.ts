@@ -1,5 +1,7 @@
 import { and, count, eq, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import type { Audience } from '../../content/write.js';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import { completionSql, type IdempotencyRecord } from '../../content/idempotency.js';
+import { type Audience, changeLogCtes } from '../../content/write.js';
 import type { Executor } from '../../db/client.js';
 import { preparedPerDb } from '../../db/prepared.js';
 import { articlePeople, articlePlaces, articles, quotes } from '../../db/schema.js';
@@ -190,17 +192,102 @@ export async function setArticleLinks(
   return firstUnknown(given, result.rows[0]);
 }
 
+const dialect = new PgDialect();
+const p = (name: string) => sql.placeholder(name);
+/** A PostgreSQL array literal of strings that need no escaping but may read as NULL. */
+const textArray = (items: readonly string[]) => `{${items.map((s) => `"${s}"`).join(',')}}`;
+
 /**
- * CTEs that link a new article to its people and places, for the statement that inserts it:
- * an unknown id fails the statement on its foreign key (see firstUnknownLink), so nothing of
- * the article is written.
+ * A new draft in one statement, which PostgreSQL commits by itself: the row, its people and
+ * places, the revision, the change and the Idempotency-Key record, or none of them. Its text
+ * never changes, so it is prepared once per connection and rendered once per process.
+ * The slug is the one given, else the first free of the candidates (none free: null, which
+ * fails the insert with 23502); the revision and the idempotency answer get it from the row.
+ * An unknown person or place fails the insert on a foreign key (23503).
  */
-export function newArticleLinks(articleId: string, lists: LinkLists): SQL[] {
-  return givenLinks(lists, true).map(
-    ({ kind, table, column, ids }) => sql`${sql.raw(`${kind}_added`)} as (
+const createStatement = preparedPerDb('kopij_create', (db, _key: 'article', name) => {
+  const links = (Object.keys(LINKS) as LinkKind[]).map((kind) => {
+    const { ids, table, column } = LINKS[kind];
+    return sql`${sql.raw(`${kind}_added`)} as (
       insert into ${sql.raw(table)} (article_id, ${sql.raw(column)}, position)
-      select ${articleId}, id, pos - 1 from unnest(${ids}) with ordinality as x(id, pos))`,
-  );
+      select ${p('id')}::uuid, id, pos - 1 from unnest(${p(ids)}::uuid[]) with ordinality as x(id, pos))`;
+  });
+  const snapshot = sql`(select data from snapshot)`;
+  const statement = sql`with chosen as (
+      select coalesce(${p('slug')}::text, (
+        select c from unnest(${p('candidates')}::text[]) with ordinality as x(c, n)
+        where not exists (select 1 from ${articles} a where a.slug = x.c)
+        order by n limit 1)) as slug),
+    article as (
+      insert into ${articles} (id, slug, language, headline, standfirst, body, byline, credit, tags,
+        canonical_url, status, embargoed_until, version, created_at, updated_at)
+      values (${p('id')}, (select slug from chosen), ${p('language')}, ${p('headline')},
+        ${p('standfirst')}, ${p('body')}, ${p('byline')}, ${p('credit')}, ${p('tags')},
+        ${p('canonicalUrl')}, 'draft', ${p('embargoedUntil')}, 1, ${p('now')}, ${p('now')})
+      returning slug),
+    ${sql.join(links, sql`, `)},
+    snapshot as (select jsonb_set(${p('data')}::jsonb, '{slug}', to_jsonb(slug)) as data from article),
+    ${sql.join(
+      changeLogCtes({
+        type: 'article',
+        id: p('id'),
+        version: 1,
+        action: 'created',
+        audience: 'private',
+        actor: p('actor'),
+        at: p('now'),
+        data: snapshot,
+      }),
+      sql`, `,
+    )},
+    idempotency as (${completionSql(
+      { status: 201, headers: p('idemHeaders'), principal: p('idemPrincipal'), key: p('idemKey') },
+      snapshot,
+    )})
+    select slug from article`;
+  return db._.session.prepareQuery(dialect.sqlToQuery(statement), undefined, name, false);
+});
+
+/**
+ * Writes a new draft (see createStatement) and returns the slug it got: `slug` when given, else
+ * the first free of `candidates`. A new draft is private, and no release can be pending for a
+ * row that did not exist, so nothing else is written.
+ */
+export async function insertNewArticle(
+  db: Executor,
+  a: {
+    row: ArticleRow;
+    slug: string | undefined;
+    candidates: readonly string[];
+    actor: string;
+    idempotency: IdempotencyRecord | undefined;
+  },
+): Promise<string> {
+  const { row } = a;
+  const result = (await createStatement(db, 'article').execute({
+    id: row.id,
+    slug: a.slug ?? null,
+    candidates: textArray(a.slug === undefined ? a.candidates : []),
+    language: row.language,
+    headline: row.headline,
+    standfirst: row.standfirst,
+    body: JSON.stringify(row.body),
+    byline: row.byline,
+    credit: row.credit,
+    tags: JSON.stringify(row.tags),
+    canonicalUrl: row.canonicalUrl,
+    embargoedUntil: row.embargoedUntil?.toISOString() ?? null,
+    now: row.createdAt.toISOString(),
+    // Ids are validated UUIDs: an array literal of them needs no escaping.
+    personIds: `{${row.personIds.join(',')}}`,
+    placeIds: `{${row.placeIds.join(',')}}`,
+    data: JSON.stringify(toArticle(row)),
+    actor: a.actor,
+    idemHeaders: a.idempotency ? JSON.stringify(a.idempotency.headers) : null,
+    idemPrincipal: a.idempotency?.principal ?? null,
+    idemKey: a.idempotency?.key ?? null,
+  })) as unknown as { rows: { slug: string }[] };
+  return result.rows[0]!.slug;
 }
 
 /** The first id in the lists that names no stored row (people before places), if any. */

@@ -1,11 +1,10 @@
-import { sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
+import { idempotencyRecord } from '../../content/idempotency.js';
 import { getRevision } from '../../content/revisions.js';
-import { freeSlug } from '../../content/slug.js';
+import { freeSlug, slugBase, slugCandidates } from '../../content/slug.js';
 import {
   type Audience,
   type ChangeAction,
-  changeWrites,
   lockForWrite,
   missedUpdate,
   recordChange,
@@ -23,7 +22,7 @@ import {
   articleById,
   deleteArticle,
   firstUnknownLink,
-  newArticleLinks,
+  insertNewArticle,
   quotesOfArticle,
   setArticleLinks,
   toArticle,
@@ -80,23 +79,24 @@ const lower = (ids: readonly string[]) => ids.map((id) => id.toLowerCase());
 const date = (s: string | null | undefined) => (s ? new Date(s) : null);
 
 /**
- * A new draft in one statement, which PostgreSQL commits by itself: the row, its links, the
- * revision, the change and the Idempotency-Key record, or none of them. The slug is probed
- * before it (a writer that takes it first fails the insert on the unique index, and this runs
- * again); an unknown person or place fails it on a foreign key, and only then is asked which.
+ * A new draft in one statement (insertNewArticle), which also picks the slug: a writer that
+ * takes it first fails the insert on the unique index, and this runs again. Only when every
+ * suffix that statement probes is taken does a second one list them all. An unknown person or
+ * place fails it on a foreign key, and only then is asked which.
  */
 export async function createArticle(db: Db, input: ArticleCreate, actor: string): Promise<ArticleRow> {
   // A slug the client chose is its own conflict (409) at once; a derived one is probed again
   // after each race lost, so N editors filing one headline together need at most N tries.
   const attempts = input.slug === undefined ? SLUG_RACE_ATTEMPTS : 1;
-  // The probe and the write hold one transaction slot, like a transaction would.
+  const base = input.slug === undefined ? slugBase(input.headline) : undefined;
+  // The write holds a transaction slot, like a transaction would.
   const create = () =>
     inWriteSlot(db, async () => {
       const now = new Date();
       const id = uuidv7();
-      const values = {
+      const row: ArticleRow = {
         id,
-        slug: input.slug ?? (await freeSlug(db, articles, input.headline)),
+        slug: input.slug ?? base!,
         language: input.language,
         headline: input.headline,
         standfirst: input.standfirst ?? null,
@@ -112,37 +112,37 @@ export async function createArticle(db: Db, input: ArticleCreate, actor: string)
         version: 1,
         createdAt: now,
         updatedAt: now,
-      } satisfies typeof articles.$inferInsert;
-      const row: ArticleRow = {
-        ...values,
         personIds: lower(input.personIds),
         placeIds: lower(input.placeIds),
       };
-      // A new draft is private, and no release can be pending for a row that did not exist.
-      const change = changeWrites({
-        type: 'article',
-        id,
-        version: 1,
-        action: 'created',
-        data: toArticle(row),
-        audience: 'private',
-        actor,
-        at: now,
-      });
-      const writes = [
-        sql`article as (${db.insert(articles).values(values).getSQL()})`,
-        ...newArticleLinks(id, input),
-      ];
+      const idempotency = idempotencyRecord({ created: true, id, version: 1 });
+      const write = async (slug: string | undefined) => {
+        try {
+          const candidates = base === undefined ? [] : slugCandidates(base);
+          return await insertNewArticle(db, {
+            row,
+            slug,
+            candidates,
+            actor,
+            idempotency: idempotency?.record,
+          });
+        } catch (err) {
+          const unknown = sqlState(err) === '23503' ? await firstUnknownLink(db, input) : undefined;
+          if (unknown)
+            throw unprocessable(`body.${unknown.kind}Ids.${unknown.index}`, `no such ${unknown.kind}`);
+          throw err;
+        }
+      };
+      let slug: string;
       try {
-        await db.execute(sql`with ${sql.join(writes, sql`, `)}, ${change.ctes} select seq from change`);
+        slug = await write(input.slug);
       } catch (err) {
-        const unknown = sqlState(err) === '23503' ? await firstUnknownLink(db, input) : undefined;
-        if (unknown)
-          throw unprocessable(`body.${unknown.kind}Ids.${unknown.index}`, `no such ${unknown.kind}`);
-        throw err;
+        // Every probed suffix was taken (the slug came out null): list them all.
+        if (sqlState(err) !== '23502' || input.slug !== undefined) throw err;
+        slug = await write(await freeSlug(db, articles, input.headline));
       }
-      change.done();
-      return row;
+      idempotency?.done();
+      return { ...row, slug };
     });
   return retryOnSlugRace(create, attempts);
 }

@@ -26,6 +26,11 @@ declare module 'fastify' {
      * makes most page URLs one-offs, which would only push out what is read again).
      */
     cacheOnRepeat?: boolean;
+    /**
+     * This write changes nothing an anonymous caller can see (a new draft), so no cached
+     * response can be stale because of it: it answers without waiting for its notifications.
+     */
+    invisibleWrite?: boolean;
   }
   interface FastifyInstance {
     responseCache: ResponseCache;
@@ -57,6 +62,8 @@ export interface ResponseCacheStats {
   hits: number;
   misses: number;
   stores: number;
+  /** Writes that waited for their own notifications before answering. */
+  syncs: number;
   entries: number;
 }
 
@@ -227,7 +234,7 @@ export class Collapsed {
 export default fp(
   async function responseCachePlugin(app: FastifyInstance, opts: ResponseCacheOptions) {
     const events = new EventEmitter();
-    const stats = { hits: 0, misses: 0, stores: 0 };
+    const stats = { hits: 0, misses: 0, stores: 0, syncs: 0 };
     const cache = opts.maxEntries > 0 && opts.maxBytes > 0 ? new TaggedCache(opts) : undefined;
     let listener: ChangeListener | undefined;
     let listening = false;
@@ -338,6 +345,8 @@ export default fp(
         // Read-your-writes on this instance: a write is acknowledged only once its own
         // notifications have invalidated what it changed.
         if (!WRITES.has(request.method) || !listening || reply.statusCode >= 400) return done(null, payload);
+        if (request.routeOptions.config.invisibleWrite) return done(null, payload);
+        stats.syncs++;
         void live.sync().then(() => done(null, payload));
         return;
       }

@@ -137,6 +137,40 @@ t.test('the writing instance answers its own write at once (no wait for anything
   t.equal((await a.req('GET', url)).statusCode, 404, 'a withdrawal takes it out at once');
 });
 
+t.test('a new draft answers without waiting for its notification; a publish waits for its own', async (t) => {
+  // No cached response can show a draft, so the create has nothing to wait for.
+  const before = stats(a).syncs;
+  const created = await a.req('POST', '/v1/articles', {
+    as: 'write',
+    body: { language: 'nl', headline: 'Concept zonder wachten', body: [] },
+  });
+  t.equal(created.statusCode, 201, created.body);
+  t.equal(stats(a).syncs, before, 'the create did not wait');
+  const published = await a.req('POST', `/v1/articles/${created.json().id}/publish`, { as: 'write' });
+  t.equal(published.statusCode, 200, published.body);
+  t.equal(stats(a).syncs, before + 1, 'the publish waited for its notification');
+});
+
+t.test('a new draft is not notified to the other instances; its publication is', async (t) => {
+  let target = '';
+  const seen: string[] = [];
+  const published = b.app.responseCache.next('change', (p) => {
+    seen.push(p);
+    return target !== '' && p === target;
+  });
+  const created = await a.req('POST', '/v1/articles', {
+    as: 'write',
+    body: { language: 'nl', headline: 'Concept dat niemand hoort', body: [] },
+  });
+  t.equal(created.statusCode, 201, created.body);
+  await settled();
+  target = `article:${created.json().id}`;
+  t.notOk(seen.includes(target), 'B heard nothing of the draft');
+  const res = await a.req('POST', `/v1/articles/${created.json().id}/publish`, { as: 'write' });
+  t.equal(res.statusCode, 200, res.body);
+  t.equal(await published, target, 'B heard the publication');
+});
+
 t.test('a new slug: the old one stops answering', async (t) => {
   const x = await article();
   await b.req('GET', `/v1/articles/${x.slug}`);

@@ -76,7 +76,8 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         body: ArticleCreateSchema,
         response: { 201: ArticleSchema, ...errorResponses(403, 409, 413, 415, 422) },
       },
-      config: { scope: 'write' },
+      // A new article is a draft: no cached (anonymous) response can show it.
+      config: { scope: 'write', invisibleWrite: true },
     },
     async (request, reply) => {
       const row = await createArticle(db(), request.body, request.principal!.name);

@@ -74,6 +74,12 @@ await db.transaction(async (tx) => {
       2, case when ${spread(3)} between 950 and 979 then 'private' else 'public' end,
       timestamptz '2022-01-01' + n * interval '15 minutes'
     from generate_series(1, ${ARTICLES}) n`);
+  // Then a newsroom's day: drafts filed and edited, a quarter of the log again, all private.
+  await tx.execute(sql`
+    insert into changes (resource_type, resource_id, action, version, audience, at)
+    select 'article', ${uid('article', `(1 + n % ${ARTICLES})`)}, 'updated', 3, 'private',
+      timestamptz '2025-01-01' + n * interval '1 second'
+    from generate_series(1, ${ARTICLES / 4}) n`);
 });
 // VACUUM also empties the GIN pending lists, whose size the planner charges to a GIN scan.
 for (const table of ['people', 'places', 'articles', 'article_people', 'article_places', 'changes'])
@@ -154,10 +160,12 @@ t.test('list, search, relation and changes queries use their indexes at archive 
     'articles of a rarely mentioned person',
   );
   const first = (await ctx.req('GET', '/v1/changes?limit=100', { as: 'read' })).json();
+  // Through the index of what is not private, not the primary key with every draft's entry
+  // read and dropped.
   assertIndexed(
     t,
     await planOf(`/v1/changes?limit=100&since=${encodeURIComponent(first.page.next)}`, 'changes'),
-    ['changes_pkey', 'changes_audience_seq'],
+    ['changes_visible_seq'],
     'a changes page',
   );
 });

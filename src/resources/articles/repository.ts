@@ -194,8 +194,9 @@ export async function setArticleLinks(
 
 const dialect = new PgDialect();
 const p = (name: string) => sql.placeholder(name);
-/** A PostgreSQL array literal of strings that need no escaping but may read as NULL. */
-const textArray = (items: readonly string[]) => `{${items.map((s) => `"${s}"`).join(',')}}`;
+/** A PostgreSQL array literal of strings, each quoted (a bare `null` would read as NULL). */
+const textArray = (items: readonly string[]) =>
+  `{${items.map((s) => `"${s.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
 /**
  * A new draft in one statement, which PostgreSQL commits by itself: the row, its people and

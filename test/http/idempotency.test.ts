@@ -57,3 +57,17 @@ t.test('malformed keys are 400', async (t) => {
   t.equal(res.statusCode, 400);
   t.equal(res.json().errors[0].path, 'headers.idempotency-key');
 });
+
+t.test('a replayed article create answers the slug the statement chose, suffix and all', async (t) => {
+  const body = { language: 'nl', headline: 'Brug bij Zwolle dicht', body: [] };
+  const taken = await req('POST', '/v1/articles', { as: 'write', body });
+  t.equal(taken.json().slug, 'brug-bij-zwolle-dicht');
+  const headers = { 'idempotency-key': 'k-article' };
+  const first = await req('POST', '/v1/articles', { as: 'write', body, headers });
+  t.equal(first.statusCode, 201, first.body);
+  t.equal(first.json().slug, 'brug-bij-zwolle-dicht-2');
+  const again = await req('POST', '/v1/articles', { as: 'write', body, headers });
+  t.equal(again.headers['idempotent-replayed'], 'true');
+  t.same(again.json(), first.json(), 'the stored answer carries the chosen slug');
+  t.equal(again.headers.location, first.headers.location);
+});

@@ -120,6 +120,9 @@ export type LinkKind = keyof typeof LINKS;
 type LinkLists = { personIds?: readonly string[] | undefined; placeIds?: readonly string[] | undefined };
 type UnknownLink = { kind: LinkKind; index: number };
 
+/** A PostgreSQL array literal of validated UUIDs, which need no quoting or escaping. */
+const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
+
 /** The lists given (a fresh article's empty lists have nothing to do), people before places. */
 function givenLinks(lists: LinkLists, fresh: boolean) {
   return (Object.keys(LINKS) as LinkKind[])
@@ -127,8 +130,7 @@ function givenLinks(lists: LinkLists, fresh: boolean) {
       kind,
       ...LINKS[kind],
       list: lists[LINKS[kind].ids],
-      // Ids are validated UUIDs: an array literal of them needs no escaping.
-      ids: sql`${`{${(lists[LINKS[kind].ids] ?? []).map(lower).join(',')}}`}::uuid[]`,
+      ids: sql`${uuidArray((lists[LINKS[kind].ids] ?? []).map(lower))}::uuid[]`,
     }))
     .filter((l) => l.list && (l.list.length > 0 || !fresh));
 }
@@ -279,9 +281,8 @@ export async function insertNewArticle(
     canonicalUrl: row.canonicalUrl,
     embargoedUntil: row.embargoedUntil?.toISOString() ?? null,
     now: row.createdAt.toISOString(),
-    // Ids are validated UUIDs: an array literal of them needs no escaping.
-    personIds: `{${row.personIds.join(',')}}`,
-    placeIds: `{${row.placeIds.join(',')}}`,
+    personIds: uuidArray(row.personIds),
+    placeIds: uuidArray(row.placeIds),
     data: JSON.stringify(toArticle(row)),
     actor: a.actor,
     idemHeaders: a.idempotency ? JSON.stringify(a.idempotency.headers) : null,

@@ -256,8 +256,8 @@ export function* generate(size: DatasetSize, seed: number, now = Date.now()): Ge
         personIds: who.map((k) => personIds[k]!),
         placeIds: where.map((k) => placeIds[k]!),
       };
-      const { personIds: pIds, placeIds: plIds, ...stored } = row;
-      b.articles.push(stored);
+      const { personIds: pIds, placeIds: plIds } = row;
+      b.articles.push(row);
       for (const [position, personId] of pIds.entries())
         b.articlePeople.push({ articleId: id, personId, position });
       for (const [position, placeId] of plIds.entries())

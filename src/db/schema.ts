@@ -94,6 +94,11 @@ export const articles = pgTable(
     byline: text('byline'),
     credit: text('credit'),
     tags: jsonb('tags').$type<string[]>().notNull(),
+    // The ids of article_people and article_places in their order, kept with the row so that
+    // reading an article needs no lookups. Writes set them; triggers (migration 0009) keep
+    // them equal to the link tables whoever writes those.
+    personIds: jsonb('person_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    placeIds: jsonb('place_ids').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     canonicalUrl: text('canonical_url'),
     status: text('status').notNull(),
     publishedAt: timestamp('published_at', { withTimezone: true, mode: 'date' }),

@@ -190,16 +190,13 @@ async function applyPatch(
     if (patch[key] !== undefined) Object.assign(values, { [key]: patch[key] });
   }
   if (patch.embargoedUntil !== undefined) values.embargoedUntil = date(patch.embargoedUntil);
+  // The row's copies of the lists change with it; the links follow (and are checked) below.
+  if (patch.personIds) values.personIds = lower(patch.personIds);
+  if (patch.placeIds) values.placeIds = lower(patch.placeIds);
   const updated =
     (await updateArticle(tx, id, values, ifMatch)) ?? (await missedUpdate(tx, articles, id, 'article'));
   await setLinks(tx, id, patch, false, from);
-  // RETURNING saw the links as they were before this statement's transaction changed them.
-  const { audience, ...rest } = updated;
-  const row: ArticleRow = {
-    ...rest,
-    personIds: patch.personIds ? lower(patch.personIds) : rest.personIds,
-    placeIds: patch.placeIds ? lower(patch.placeIds) : rest.placeIds,
-  };
+  const { audience, ...row } = updated;
   // A release is pending only for a published article that has (or had) an embargo time.
   const pendingPossible =
     row.status === 'published' && (row.embargoedUntil !== null || patch.embargoedUntil !== undefined);

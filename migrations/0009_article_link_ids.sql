@@ -15,6 +15,10 @@ FROM (SELECT article_id, jsonb_agg(place_id ORDER BY position) AS ids FROM artic
 WHERE a.id = x.article_id;--> statement-breakpoint
 CREATE FUNCTION kopij_sync_link_ids() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  -- A statement that touched no link (an article created without places) has nothing to do.
+  IF NOT EXISTS (SELECT FROM changed) THEN
+    RETURN NULL;
+  END IF;
   UPDATE articles a SET person_ids = x.person_ids, place_ids = x.place_ids
   FROM (SELECT c.article_id,
           coalesce((SELECT jsonb_agg(l.person_id ORDER BY l.position) FROM article_people l

@@ -23,7 +23,9 @@ declare module 'fastify' {
     cacheTtlMs?: number;
     /**
      * Keep a response only when its URL was asked before (lists: a cursor or a time window
-     * makes most page URLs one-offs, which would only push out what is read again).
+     * makes most page URLs one-offs, which would only push out what is read again), and with
+     * `cacheTtlMs`, asked again within that time: a copy that would have expired before the
+     * repeat came would never have been read.
      */
     cacheOnRepeat?: boolean;
     /**
@@ -115,10 +117,13 @@ class TaggedCache {
     return this.lru.get(key);
   }
 
-  /** Whether this URL missed before; remembers that it has now. */
-  missedBefore(key: string): boolean {
+  /**
+   * Whether this URL missed before, within `withinMs` when given (0: ever); remembers that it
+   * has now.
+   */
+  missedBefore(key: string, withinMs = 0): boolean {
     if (this.missedOnce.has(key)) return true;
-    this.missedOnce.set(key, true);
+    this.missedOnce.set(key, true, { ttl: withinMs });
     return false;
   }
 
@@ -339,6 +344,15 @@ export default fp(
       done();
     });
 
+    // A miss's tags come from the body before it is serialized (not by parsing it again),
+    // unless its handler names them (tagsFromHandler).
+    app.addHook('preSerialization', (request, _reply, payload, done) => {
+      const tagsOf = request.routeOptions.config.cache as ((body: unknown) => string[]) | undefined;
+      if (request.cacheMissAt !== -1 && tagsOf && tagsOf !== tagsFromHandler)
+        request.cacheTags = tagsOf(payload);
+      done(null, payload);
+    });
+
     app.addHook('onSend', (request, reply, payload, done) => {
       const missedAt = request.cacheMissAt;
       if (missedAt === -1) {
@@ -372,9 +386,8 @@ export default fp(
       const config = request.routeOptions.config;
       // Others waiting for this very answer are a repeat already.
       const repeated = request.cacheLeads && collapsed.waiters(request.url) > 0;
-      if (config.cacheOnRepeat && !cache.missedBefore(request.url) && !repeated) return;
-      const tagsOf = config.cache as (body: unknown) => string[];
-      const tags = config.cache === tagsFromHandler ? request.cacheTags : tagsOf(JSON.parse(payload));
+      if (config.cacheOnRepeat && !cache.missedBefore(request.url, config.cacheTtlMs) && !repeated) return;
+      const tags = request.cacheTags;
       // A handler that named nothing: better not kept than kept with nothing to drop it.
       if (!tags) throw new Error(`${request.routeOptions.url} named no cache tags`);
       const entry = {

@@ -383,6 +383,21 @@ if (serverUrl) {
   });
 }
 
+t.test('a page is kept only when asked again before a kept copy would have expired', async (t) => {
+  await settled();
+  const url = '/v1/articles?limit=2&language=nl&sort=-updatedAt';
+  await b.req('GET', url);
+  await new Promise((r) => setTimeout(r, LIST_CACHE_TTL_MS + 200));
+  const stores = stats(b).stores;
+  await b.req('GET', url);
+  t.equal(stats(b).stores, stores, 'asked again after the TTL: a copy would never have been read');
+  await b.req('GET', url);
+  t.equal(stats(b).stores, stores + 1, 'asked again within it: kept');
+  const hits = stats(b).hits;
+  await b.req('GET', url);
+  t.equal(stats(b).hits, hits + 1, 'and read');
+});
+
 t.test(
   'pages of articles, with and without q, are cached with their Link and dropped by any article change',
   async (t) => {

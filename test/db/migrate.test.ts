@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import t from 'tap';
-import { runMigrations } from '../../src/db/migrate.js';
-import { freshDatabase } from '../helpers/database.js';
+import { migrationSession, runMigrations } from '../../src/db/migrate.js';
+import { freshDatabase, serverUrl } from '../helpers/database.js';
 
 const database = await freshDatabase();
 t.teardown(() => database.close());
@@ -31,3 +32,16 @@ t.test('the extensions search needs are loaded, on this driver', async (t) => {
   t.ok(r!.sim > 0.5);
   t.equal(r!.stem, "'onderhandel':1");
 });
+
+if (serverUrl) {
+  t.test('a migration is not cut off by the pool’s statement timeout, and requests keep it', async (t) => {
+    const pool = new pg.Pool({ connectionString: serverUrl, max: 1, statement_timeout: 100 });
+    t.teardown(() => pool.end());
+    const slow = 'select pg_sleep(0.3)';
+    const client = await pool.connect();
+    const release = await migrationSession(client);
+    await t.resolves(client.query(slow), 'a 300 ms statement runs to its end while migrating');
+    await release();
+    await t.rejects(pool.query(slow), { code: '57014' }, 'and is cancelled at 100 ms again afterwards');
+  });
+}

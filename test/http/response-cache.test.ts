@@ -383,6 +383,18 @@ if (serverUrl) {
   });
 }
 
+t.test('a client error on a cached route is its problem, never kept', async (t) => {
+  await settled();
+  const stores = stats(b).stores;
+  for (const url of ['/v1/articles?limit=abc', '/v1/articles?limit=abc', '/v1/articles?sort=relevance']) {
+    const res = await b.req('GET', url);
+    t.equal(res.statusCode, 400, url);
+    t.match(res.headers['content-type'], /^application\/problem\+json/);
+    t.match(res.json(), { status: 400, errors: [{ path: /^query\./ }] });
+  }
+  t.equal(stats(b).stores, stores, 'nothing kept');
+});
+
 t.test('a page is kept only when asked again before a kept copy would have expired', async (t) => {
   await settled();
   const url = '/v1/articles?limit=2&language=nl&sort=-updatedAt';

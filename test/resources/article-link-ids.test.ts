@@ -85,6 +85,9 @@ t.test('API writes keep the copies equal to the links', async (t) => {
   t.same(await drifted(), [], 'no article’s copies differ from its links');
 });
 
+// The create statement tells the triggers it wrote the copies itself, for its own transaction
+// only: these writes come after creates on the same connection (PGlite has just one), and must
+// still be followed.
 t.test('links written straight into the tables reach the copies', async (t) => {
   const a = await post('/v1/articles', {
     language: 'en',

@@ -241,8 +241,11 @@ const createStatement = preparedPerDb('kopij_create', (db, _key: 'article', name
     idempotency as (${completionSql(
       { status: 201, headers: p('idemHeaders'), principal: p('idemPrincipal'), key: p('idemKey') },
       snapshot,
-    )})
-    select slug from article`;
+    )}),
+    -- The row's person_ids/place_ids come from the same lists as its links: the link-id
+    -- triggers need not recompute them (migration 0010).
+    own_links as (select set_config('kopij.link_ids', 'written', true))
+    select slug from article, own_links`;
   return db._.session.prepareQuery(dialect.sqlToQuery(statement), undefined, name, false);
 });
 

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
@@ -21,6 +22,12 @@ declare module 'fastify' {
      * the worker's release notification is what the cache waits for otherwise).
      */
     cacheTtlMs?: number;
+    /**
+     * Lists: may live past `cacheTtlMs`, until the next pending embargo release (at most
+     * LIST_CACHE_MAX_TTL_MS). A release is the one change that comes without a write; every
+     * other change notifies, and drops the page whenever it comes.
+     */
+    cacheUntilRelease?: boolean;
     /**
      * Keep a response only when its URL was asked before (lists: a cursor or a time window
      * makes most page URLs one-offs, which would only push out what is read again), and with
@@ -267,16 +274,54 @@ export default fp(
     if (!cache) return;
     const collapsed = new Collapsed();
 
+    // Until when pages may live (cacheUntilRelease): the next pending embargo release, as read
+    // in the current generation. Any notification (which may have set or moved an embargo) makes
+    // it unknown, and pages fall back to their cacheTtlMs, until it has been read again.
+    let releaseBound: { generation: number; until: number } | undefined;
+    let boundTimer: NodeJS.Timeout | undefined;
+    const readReleaseBound = (): void => {
+      boundTimer = undefined;
+      const generation = cache.generation;
+      const sent = performance.now();
+      app.db.db
+        .execute(
+          sql`${sql.raw(BACKGROUND)} select (extract(epoch from min(release_at) - now()) * 1000)::float8 as ms from pending_releases`,
+        )
+        .then((result) => {
+          const ms = (result as unknown as { rows: { ms: number | null }[] }).rows[0]?.ms ?? null;
+          // A notification since: the one it scheduled reads again.
+          if (cache.generation !== generation) return;
+          releaseBound = {
+            generation,
+            until: sent + Math.min(ms ?? LIST_CACHE_MAX_TTL_MS, LIST_CACHE_MAX_TTL_MS),
+          };
+        })
+        .catch((err) => app.log.warn({ err }, 'response cache could not read the next embargo release'));
+    };
+    // Notifications come in bursts under writes: one read after each burst.
+    const readReleaseBoundSoon = (): void => {
+      boundTimer ??= setTimeout(readReleaseBound, RELEASE_BOUND_DELAY_MS).unref();
+    };
+    /** How long an entry of this route, missed in `generation`, may live. */
+    const lifetime = (config: FastifyContextConfig, generation: number): number => {
+      const floor = config.cacheTtlMs ?? 0;
+      const bound = releaseBound;
+      if (!config.cacheUntilRelease || bound?.generation !== generation) return floor;
+      return Math.max(floor, Math.floor(bound.until - performance.now()));
+    };
+
     // Start answering from the cache as soon as the app does, or bypass it if the database
     // could not be reached (the listener keeps trying).
     const live = await new Promise<ChangeListener>((ready) => {
       const started = listenForChanges(app.db, {
         change: (payload) => {
           cache.invalidate(payload);
+          readReleaseBoundSoon();
           events.emit('change', payload);
         },
         connected: () => {
           cache.clear();
+          readReleaseBoundSoon();
           listening = true;
           app.log.info('change listener connected: response cache on');
           ready(started);
@@ -292,7 +337,10 @@ export default fp(
       });
     });
     listener = live;
-    app.addHook('onClose', async () => live.close());
+    app.addHook('onClose', async () => {
+      clearTimeout(boundTimer);
+      await live.close();
+    });
 
     // Callback hooks, not async ones: a hit should cost no more promises than it must.
     app.addHook('onRequest', (request, reply, done) => {
@@ -406,7 +454,7 @@ export default fp(
         vary: headerText(reply.getHeader('vary')),
         tags,
       };
-      const stored = cache.set(request.url, entry, config.cacheTtlMs);
+      const stored = cache.set(request.url, entry, lifetime(config, request.cacheMissAt));
       if (stored) stats.stores++;
     };
   },
@@ -425,6 +473,21 @@ export const tagsFromHandler: CacheTags = () => [];
 
 /** How long a cached list page may live without a notification: the embargo worker's pause. */
 export const LIST_CACHE_TTL_MS = 1000;
+
+/**
+ * How long one may live when no embargo release is pending before then (cacheUntilRelease);
+ * notifications drop it earlier whenever something it shows changes.
+ */
+export const LIST_CACHE_MAX_TTL_MS = 30_000;
+
+/**
+ * Marks a statement the cache sends on its own (after a notification), not for a request:
+ * query counts per request leave it out.
+ */
+export const BACKGROUND = '/* kopij: background */';
+
+/** How long after a notification the next embargo release is read again. */
+const RELEASE_BOUND_DELAY_MS = 50;
 
 /** The tags of a response that shows one resource of this type, identified by its `id`. */
 export const selfTag =

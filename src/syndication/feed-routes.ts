@@ -83,6 +83,7 @@ const FEED_CACHE = {
   scope: 'read',
   cache: tagsFromHandler,
   cacheTtlMs: LIST_CACHE_TTL_MS,
+  cacheUntilRelease: true,
   cacheOnRepeat: true,
 } as const;
 const FEED_TAGS = ['article:*', 'person:*', 'place:*'];

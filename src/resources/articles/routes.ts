@@ -53,6 +53,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         scope: 'read',
         cache: articleListCacheTags(),
         cacheTtlMs: LIST_CACHE_TTL_MS,
+        cacheUntilRelease: true,
         cacheOnRepeat: true,
       },
     },

@@ -31,8 +31,8 @@ declare module 'fastify' {
     /**
      * Keep a response only when its URL was asked before (lists: a cursor or a time window
      * makes most page URLs one-offs, which would only push out what is read again), and with
-     * `cacheTtlMs`, asked again within that time: a copy that would have expired before the
-     * repeat came would never have been read.
+     * `cacheTtlMs`, asked again within that time. The window is `cacheTtlMs` even where a page
+     * may live longer (cacheUntilRelease): a URL must be asked at least that often to be kept.
      */
     cacheOnRepeat?: boolean;
     /**

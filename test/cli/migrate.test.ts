@@ -13,10 +13,14 @@ t.test('every script in package.json names a file that exists', async (t) => {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
+  let named = 0;
   for (const [name, command] of Object.entries(scripts)) {
-    for (const file of command.match(/\b(?:src|bench|test)\/[\w./-]+\.ts\b/g) ?? [])
+    for (const file of command.match(/\b(?:src|bench|test)\/[\w./-]+\.ts\b/g) ?? []) {
+      named++;
       t.ok(existsSync(join(ROOT, file)), `npm run ${name}: ${file}`);
+    }
   }
+  t.ok(named >= 5, `the scripts' files were found to check (${named})`);
 });
 
 t.test('npm run migrate migrates the embedded database, and a second run changes nothing', async (t) => {
@@ -37,5 +41,12 @@ t.test('npm run migrate migrates the embedded database, and a second run changes
   const { rows } = await db.query<{ n: number }>(
     `select count(*)::int as n from information_schema.columns where table_name = 'articles' and column_name = 'person_ids'`,
   );
-  t.equal(rows[0]?.n, 1, 'the latest migration is in');
+  t.equal(rows[0]?.n, 1, 'the migrations are in');
+  const journal = JSON.parse(readFileSync(join(ROOT, 'migrations/meta/_journal.json'), 'utf8')) as {
+    entries: unknown[];
+  };
+  const applied = await db.query<{ n: number }>(
+    'select count(*)::int as n from drizzle.__drizzle_migrations',
+  );
+  t.equal(applied.rows[0]?.n, journal.entries.length, 'each once, though it ran twice');
 });

@@ -31,8 +31,8 @@ declare module 'fastify' {
     /**
      * Keep a response only when its URL was asked before (lists: a cursor or a time window
      * makes most page URLs one-offs, which would only push out what is read again), and with
-     * `cacheTtlMs`, asked again within that time. The window is `cacheTtlMs` even where a page
-     * may live longer (cacheUntilRelease): a URL must be asked at least that often to be kept.
+     * `cacheTtlMs`, asked again within the time a kept copy would live: `cacheTtlMs`, or with
+     * cacheUntilRelease until the next pending release.
      */
     cacheOnRepeat?: boolean;
     /**
@@ -439,9 +439,12 @@ export default fp(
       if (typeof payload !== 'string') return;
       if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return;
       const config = request.routeOptions.config;
-      // Others waiting for this very answer are a repeat already.
+      // Others waiting for this very answer are a repeat already. Otherwise a repeat is the same
+      // URL asked again within the time a kept copy would live: one asked less often would be
+      // stored and never read.
       const repeated = request.cacheLeads && collapsed.waiters(request.url) > 0;
-      if (config.cacheOnRepeat && !cache.missedBefore(request.url, config.cacheTtlMs) && !repeated) return;
+      const ttl = lifetime(config, request.cacheMissAt);
+      if (config.cacheOnRepeat && !cache.missedBefore(request.url, ttl) && !repeated) return;
       const tags = request.cacheTags;
       // A handler that named nothing: better not kept than kept with nothing to drop it.
       if (!tags) throw new Error(`${request.routeOptions.url} named no cache tags`);
@@ -454,7 +457,7 @@ export default fp(
         vary: headerText(reply.getHeader('vary')),
         tags,
       };
-      const stored = cache.set(request.url, entry, lifetime(config, request.cacheMissAt));
+      const stored = cache.set(request.url, entry, ttl);
       if (stored) stats.stores++;
     };
   },

@@ -396,7 +396,12 @@ t.test('a client error on a cached route is its problem, never kept', async (t) 
 });
 
 t.test('a page is kept only when asked again before a kept copy would have expired', async (t) => {
+  // An embargo ending in a moment: pages may live LIST_CACHE_TTL_MS at most, and only a URL
+  // asked within that time is a repeat.
+  const ends = new Date(Date.now() + 300).toISOString();
+  await post(`/v1/articles/${(await article({ embargoedUntil: ends }, false)).id}/publish`);
   await settled();
+  await new Promise((r) => setTimeout(r, 200)); // B has read the next release again
   const url = '/v1/articles?limit=2&language=nl&sort=-updatedAt';
   await b.req('GET', url);
   await new Promise((r) => setTimeout(r, LIST_CACHE_TTL_MS + 200));
@@ -408,6 +413,25 @@ t.test('a page is kept only when asked again before a kept copy would have expir
   const hits = stats(b).hits;
   await b.req('GET', url);
   t.equal(stats(b).hits, hits + 1, 'and read');
+});
+
+t.test('with no release due sooner, a page asked again after LIST_CACHE_TTL_MS is a repeat', async (t) => {
+  // Due releases that no worker made (earlier tests) would hold pages at LIST_CACHE_TTL_MS.
+  await a.database.db.execute(
+    sql`delete from pending_releases where release_at <= now() + interval '5 seconds'`,
+  );
+  await article({ tags: ['archief-herhaald'] });
+  await settled();
+  await new Promise((r) => setTimeout(r, 200)); // B has read the next release again
+  const url = '/v1/articles?tag=archief-herhaald&limit=5';
+  await b.req('GET', url);
+  await new Promise((r) => setTimeout(r, LIST_CACHE_TTL_MS + 300));
+  const stores = stats(b).stores;
+  await b.req('GET', url);
+  t.equal(stats(b).stores, stores + 1, 'kept: a copy kept the first time would still have been read');
+  a.resetQueries();
+  await b.req('GET', url);
+  t.same(a.queries, [], 'and read');
 });
 
 t.test(

@@ -35,3 +35,14 @@ export function preparedPerDb<K extends string, A extends unknown[], P>(
     return statement;
   };
 }
+
+type WithAll = { all(values: Record<string, unknown>): Promise<unknown[]> };
+
+/**
+ * A prepared select's rows as the driver returns them, without drizzle's mapping: keyed by SQL
+ * column name, timestamps as PostgreSQL's text. Both drivers' prepared queries have `all`
+ * (node-postgres and PGlite); pg-core's abstract type leaves it out.
+ */
+export async function driverRows(statement: object, values: Record<string, unknown>) {
+  return (await (statement as WithAll).all(values)) as Record<string, unknown>[];
+}

@@ -73,10 +73,12 @@ const INCLUDE_SQL: Record<Include, SQL> = {
 };
 const NOT_INCLUDED = sql`null`;
 
-/** Columns to select with `articles` for the relations asked for (always the same three names). */
+/**
+ * Columns to select with `articles` for the relations asked for (always the same three names,
+ * which are also their SQL names: rows read without drizzle's mapping find them there).
+ */
 export function includeColumns(include: readonly Include[] | undefined) {
-  const column = (name: Include): SQL<unknown> =>
-    include?.includes(name) ? INCLUDE_SQL[name] : NOT_INCLUDED;
+  const column = (name: Include) => (include?.includes(name) ? INCLUDE_SQL[name] : NOT_INCLUDED).as(name);
   return { people: column('people'), places: column('places'), quotes: column('quotes') };
 }
 

@@ -1,7 +1,7 @@
 import { and, eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
-import { preparedPerDb } from '../../db/prepared.js';
+import { driverRows, preparedPerDb } from '../../db/prepared.js';
 import { articles, people, places } from '../../db/schema.js';
 import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
@@ -10,7 +10,7 @@ import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js
 import type { Visibility } from '../../plugins/auth.js';
 import { aboutPlace, mentionsPerson } from './filters.js';
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
-import { type ArticleRow, articleColumns } from './repository.js';
+import { type ArticleRow, articleColumns, articleRowFromDriver } from './repository.js';
 import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
 import { matches, QUERY, queryRelation, rank, SEARCH_CANDIDATES } from './search.js';
 import { articleVisible, visibilityKey } from './visibility.js';
@@ -187,7 +187,7 @@ const pageStatement = preparedPerDb(
   'kopij_list',
   (db, _key: string, _name, where: SQL[], k: SortKey, include: ArticlesQuery['include']) =>
     db
-      .select({ ...articleColumns, score: NO_SCORE, ...includeColumns(include) })
+      .select({ ...articleColumns, ...includeColumns(include) })
       .from(articles)
       .where(and(...where))
       .orderBy(orderBy(k.key, articles.id, k.dir))
@@ -224,9 +224,8 @@ export async function listArticles(
     Object.keys(values).join(''),
   ];
   const key = shape.join('_');
-  const rows = await pageStatement(tx, key, where, k, query.include).execute({
-    ...values,
-    n: query.limit + 1,
-  });
+  const statement = pageStatement(tx, key, where, k, query.include);
+  const raw = await driverRows(statement, { ...values, n: query.limit + 1 });
+  const rows = raw.map((r) => Object.assign(articleRowFromDriver(r), { score: 0 }));
   return { rows, sort, sortValue: k.value };
 }

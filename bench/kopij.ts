@@ -7,7 +7,15 @@ import type { Sample, Target } from './load.js';
 import { measure } from './measure.js';
 import { formatSummary } from './profile.js';
 import type { Scenario } from './scenarios.js';
-import { baseEnv, type Child, freePort, ROOT, SERVER_NODE_FLAGS, startNode } from './servers.js';
+import {
+  baseEnv,
+  type Child,
+  freePort,
+  KOPIJ_SCRIPT,
+  ROOT,
+  SERVER_NODE_FLAGS,
+  startNode,
+} from './servers.js';
 import { newContext, tidy } from './writes.js';
 
 export interface KopijOptions {
@@ -20,7 +28,7 @@ export interface KopijOptions {
 }
 
 /**
- * The real server (`src/server.ts`, migrations applied at start, workers running) as its own
+ * The real server (`dist/server.js` as `npm start` runs it, migrations applied at start, workers running) as its own
  * process, configured as in production except: a rate limit no benchmark reaches, warn-level
  * logs, and private webhook URLs allowed so the outbox delivers to the bench's local sink.
  */
@@ -40,7 +48,7 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; write
   };
   const child = await startNode({
     name: 'kopij',
-    script: 'src/server.ts',
+    script: KOPIJ_SCRIPT,
     nodeArgs: [...SERVER_NODE_FLAGS, ...(o.nodeArgs ?? [])],
     env,
     port,

@@ -20,7 +20,16 @@ import { measure, type RunResult } from './measure.js';
 import { fmt } from './progress.js';
 import { markdownTable, otherLoad, rssRatio, summarise } from './report.js';
 import { type Scenario, scenarios } from './scenarios.js';
-import { baseEnv, type Child, freePort, ROOT, startNode, startWebhookSink } from './servers.js';
+import {
+  baseEnv,
+  buildServers,
+  CEILING_SCRIPT,
+  type Child,
+  freePort,
+  ROOT,
+  startNode,
+  startWebhookSink,
+} from './servers.js';
 import { finalTidy, newContext, type ScenarioContext, tidy } from './writes.js';
 
 const opts = parseBenchArgs(process.argv.slice(2), process.env);
@@ -95,6 +104,8 @@ async function prepare(o: BenchOptions) {
 async function main() {
   const chosen = selected(scenarios(), opts);
   const started = Date.now();
+  process.stderr.write('  compiling the servers (npm run build, bench/.build)…\n');
+  buildServers();
   const prepared = await prepare(opts);
   const { target, sample } = prepared;
   const environment = describeEnvironment(prepared.version);
@@ -225,7 +236,7 @@ async function runOne(
         : ['--database-url', opts.databaseUrl];
   const child = await startNode({
     name: `ceiling ${s.server}`,
-    script: 'bench/ceiling.ts',
+    script: CEILING_SCRIPT,
     args: ['--kind', s.server, '--port', String(port), ...source],
     env: baseEnv(),
     port,

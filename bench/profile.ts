@@ -89,7 +89,7 @@ export function summarise(profile: CpuProfile, top = 25, skipMs = 0): ProfileSum
   };
 }
 
-/** The heaviest inclusive frames from the project's own code (src/): where to start reading. */
+/** The heaviest inclusive frames from the project's own code (src/, or dist/ as the server runs it): where to start reading. */
 export function hotProjectFrames(
   profile: CpuProfile,
   top = 15,
@@ -98,7 +98,7 @@ export function hotProjectFrames(
   return summarise(profile, Number.MAX_SAFE_INTEGER, skipMs)
     .functions.map((f) => ({ name: f.name, totalMs: f.totalMs }))
     .sort((a, b) => b.totalMs - a.totalMs)
-    .filter((f) => f.name.includes(' src/'))
+    .filter((f) => / (?:src|dist)\//.test(f.name))
     .slice(0, top);
 }
 

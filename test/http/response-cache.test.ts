@@ -20,6 +20,16 @@ const heard = (ctx: TestContext, type: string, id: string) =>
 const settled = (...more: TestContext[]) =>
   Promise.all([a, b, ...more].map((c) => c.app.responseCache.sync()));
 
+/** Settled, and B has read the next pending embargo release again (50 ms after the last change). */
+async function releaseReadAgain() {
+  await settled();
+  await new Promise((r) => setTimeout(r, 200));
+}
+
+/** Due releases that no worker made (earlier tests) would hold every page at LIST_CACHE_TTL_MS. */
+const noReleaseDue = () =>
+  a.database.db.execute(sql`delete from pending_releases where release_at <= now() + interval '5 seconds'`);
+
 /** Made through A; the tests below then wait for notifications of their own writes only. */
 async function post(url: string, body?: Record<string, unknown>) {
   const res = await a.req('POST', url, { as: 'write', body });
@@ -400,8 +410,7 @@ t.test('a page is kept only when asked again before a kept copy would have expir
   // asked within that time is a repeat.
   const ends = new Date(Date.now() + 300).toISOString();
   await post(`/v1/articles/${(await article({ embargoedUntil: ends }, false)).id}/publish`);
-  await settled();
-  await new Promise((r) => setTimeout(r, 200)); // B has read the next release again
+  await releaseReadAgain();
   const url = '/v1/articles?limit=2&language=nl&sort=-updatedAt';
   await b.req('GET', url);
   await new Promise((r) => setTimeout(r, LIST_CACHE_TTL_MS + 200));
@@ -416,13 +425,9 @@ t.test('a page is kept only when asked again before a kept copy would have expir
 });
 
 t.test('with no release due sooner, a page asked again after LIST_CACHE_TTL_MS is a repeat', async (t) => {
-  // Due releases that no worker made (earlier tests) would hold pages at LIST_CACHE_TTL_MS.
-  await a.database.db.execute(
-    sql`delete from pending_releases where release_at <= now() + interval '5 seconds'`,
-  );
+  await noReleaseDue();
   await article({ tags: ['archief-herhaald'] });
-  await settled();
-  await new Promise((r) => setTimeout(r, 200)); // B has read the next release again
+  await releaseReadAgain();
   const url = '/v1/articles?tag=archief-herhaald&limit=5';
   await b.req('GET', url);
   await new Promise((r) => setTimeout(r, LIST_CACHE_TTL_MS + 300));
@@ -527,8 +532,7 @@ t.test('a list page lives until the next embargo ends, which needs no write to h
   await a.database.db.execute(
     sql`update articles set tags = ${JSON.stringify([`ttl-${x.id}`])}::jsonb where id = ${x.id}`,
   );
-  await settled();
-  await new Promise((r) => setTimeout(r, 200)); // B has read the next release again
+  await releaseReadAgain();
   t.same((await b.req('GET', url)).json().data, [], 'hidden while embargoed');
   await b.req('GET', url);
   a.resetQueries();
@@ -543,14 +547,10 @@ t.test('a list page lives until the next embargo ends, which needs no write to h
 });
 
 t.test('with no embargo ending sooner, a list page lives longer than LIST_CACHE_TTL_MS', async (t) => {
-  // Releases that came due with no worker to make them (earlier tests) would keep it at 1 s.
-  await a.database.db.execute(
-    sql`delete from pending_releases where release_at <= now() + interval '5 seconds'`,
-  );
+  await noReleaseDue();
   const x = await article({ tags: ['lang-leven'] });
   const url = `/v1/articles?tag=lang-leven&limit=3`;
-  await settled();
-  await new Promise((r) => setTimeout(r, 200)); // B has read the next release again
+  await releaseReadAgain();
   await b.req('GET', url);
   await b.req('GET', url);
   await new Promise((r) => setTimeout(r, LIST_CACHE_TTL_MS + 300));

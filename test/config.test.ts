@@ -11,6 +11,8 @@ t.test('defaults match the contract', async (t) => {
   t.equal(c.rateLimitPerMinute, 600);
   t.equal(c.bodyLimitBytes, 1024 * 1024);
   t.same(c.corsOrigins, []);
+  // README's configuration table and BENCHMARKS.md's RSS figures are for this budget.
+  t.equal(c.responseCacheMaxBytes, 8 * 1024 * 1024, 'the response cache keeps up to 8 MiB of bodies');
   t.equal(c.validateResponses, false, 'responses are not parsed by zod in production');
   t.equal(loadConfig({ VALIDATE_RESPONSES: 'true' }).validateResponses, true);
 });

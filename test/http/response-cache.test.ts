@@ -353,6 +353,21 @@ t.test('bounded, and off with RESPONSE_CACHE_SIZE=0', async (t) => {
   await one.req('GET', `/v1/articles/${x.id}`);
   await one.req('GET', `/v1/articles/${y.id}`);
   t.equal(stats(one).entries, 1, 'the least recently used entry made room');
+  // The byte budget bounds it too: room for one article's body, not two.
+  const body = (await one.req('GET', `/v1/articles/${y.id}`)).body;
+  const small = await buildTestApp(
+    t,
+    { RESPONSE_CACHE_MAX_BYTES: String(Buffer.byteLength(body) * 2) },
+    { database: a.database, keys: false },
+  );
+  await settled(small);
+  await small.req('GET', `/v1/articles/${x.id}`);
+  t.equal(stats(small).entries, 1, 'one body fits the bytes');
+  await small.req('GET', `/v1/articles/${y.id}`);
+  t.equal(stats(small).entries, 1, 'a second one makes the first leave');
+  const hits = stats(small).hits;
+  await small.req('GET', `/v1/articles/${y.id}`);
+  t.equal(stats(small).hits, hits + 1, 'and is kept');
   t.equal(off.app.responseCache.enabled, false);
   for (let i = 0; i < 2; i++) {
     a.resetQueries();

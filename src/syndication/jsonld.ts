@@ -1,10 +1,11 @@
 import { z } from 'zod';
+import { fold } from '../http/fields.js';
 import { component } from '../http/registry.js';
 import type { ArticleWithIncludes } from '../resources/articles/includes.js';
 import type { Person } from '../resources/people/schemas.js';
 import type { Place } from '../resources/places/schemas.js';
 import { bodyText } from './html.js';
-import { articleUri, geonamesUri, leadOf, type Relation, relation, surnameOf } from './ninjs.js';
+import { articleUri, geonamesUri, leadOf, type Relation, relationIn, surnameOf } from './ninjs.js';
 
 /** schema.org links to the Wikidata page (what a browser or a search engine can open). */
 export const wikidataPage = (q: string) => `https://www.wikidata.org/wiki/${q}`;
@@ -83,13 +84,13 @@ const STATUS = { draft: 'Draft', published: 'Published', withdrawn: 'Withdrawn' 
 
 /** The NewsArticle of an article read with its people and places. */
 export function toNewsArticle(a: ArticleWithIncludes): NewsArticle {
-  const lead = leadOf(a);
+  const lead = fold(leadOf(a));
   const related: { rel: Relation; thing: ThingLd }[] = [
     ...(a.people ?? []).map((p) => ({
-      rel: relation(lead, [p.name, surnameOf(p.name), ...p.aliases]),
+      rel: relationIn(lead, [p.name, surnameOf(p.name), ...p.aliases]),
       thing: personLd(p),
     })),
-    ...(a.places ?? []).map((p) => ({ rel: relation(lead, [p.name, ...p.aliases]), thing: placeLd(p) })),
+    ...(a.places ?? []).map((p) => ({ rel: relationIn(lead, [p.name, ...p.aliases]), thing: placeLd(p) })),
   ];
   const agency = a.credit ? { '@type': 'Organization' as const, name: a.credit } : undefined;
   const doc: NewsArticle = {

@@ -1,12 +1,14 @@
-import { and, asc, gt, inArray, type SQL } from 'drizzle-orm';
+import { and, asc, gt, type SQL, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { Executor } from '../db/client.js';
+import { driverRows, preparedPerDb } from '../db/prepared.js';
 import { changes } from '../db/schema.js';
 import { setReadCaching } from '../http/caching.js';
 import { IdSchema, TimestampSchema } from '../http/fields.js';
 import { errorResponses } from '../http/problem.js';
 import { component } from '../http/registry.js';
-import { visibilityOf } from '../plugins/auth.js';
+import { type Visibility, visibilityOf } from '../plugins/auth.js';
 
 const TYPES = ['article', 'quote', 'person', 'place'] as const;
 const NIL = '00000000-0000-0000-0000-000000000000';
@@ -50,6 +52,59 @@ const ChangesQuerySchema = z.strictObject({
     .meta({ description: 'Changes per page, 1..100.' }),
 });
 
+type Change = z.infer<typeof ChangeSchema>;
+
+/**
+ * A page of the log, as a statement prepared per caller visibility and with or without a type
+ * filter, whose rows are mapped by hand: drizzle's generic mapping of 100 rows was a fifth of
+ * the CPU of a page. int8 comes as text from node-postgres, so seq is made a number here.
+ */
+const pageStatement = preparedPerDb(
+  'kopij_changes',
+  (db, key: `${Visibility['preview']}_${Visibility['embargo']}_${boolean}`, name) => {
+    const [preview, embargo, typed] = key.split('_').map((x) => x === 'true');
+    const where: SQL[] = [gt(changes.seq, sql.placeholder('after'))];
+    // Literals, not parameters: a generic plan can then use the index of non-private entries.
+    const audiences = sql.raw(embargo ? "'public', 'embargo'" : "'public'");
+    if (!preview) where.push(sql`${changes.audience} in (${audiences})`);
+    if (typed) where.push(sql`${changes.resourceType} = any(${sql.placeholder('types')}::text[])`);
+    return db
+      .select({
+        seq: changes.seq,
+        resourceType: changes.resourceType,
+        resourceId: changes.resourceId,
+        action: changes.action,
+        version: changes.version,
+        at: changes.at,
+      })
+      .from(changes)
+      .where(and(...where))
+      .orderBy(asc(changes.seq))
+      .limit(sql.placeholder('n'))
+      .prepare(name);
+  },
+);
+
+async function changesPage(
+  db: Executor,
+  v: Visibility,
+  after: number,
+  types: string | undefined,
+  limit: number,
+): Promise<Change[]> {
+  const statement = pageStatement(db, `${v.preview}_${v.embargo}_${types !== undefined}`);
+  // The types passed the query schema's pattern: plain words and commas, an array literal as is.
+  const rows = await driverRows(statement, { after, n: limit, ...(types ? { types: `{${types}}` } : {}) });
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    type: r.resource_type as Change['type'],
+    id: r.resource_id as string,
+    action: r.action as Change['action'],
+    version: r.version as number,
+    at: new Date(r.at as string).toISOString(),
+  }));
+}
+
 /**
  * The change log as partners mirror it: oldest first from a cursor naming a sequence
  * number. Readers see only public changes (publishes, updates of public content, and the
@@ -80,32 +135,16 @@ const changesRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { since, types, limit } = request.query;
       const after = since ? Number(app.cursors.decode(since, 'seq').v) : 0;
-      const v = visibilityOf(request.principal);
-      const where: SQL[] = [gt(changes.seq, after)];
-      if (!v.preview) where.push(inArray(changes.audience, v.embargo ? ['public', 'embargo'] : ['public']));
-      if (types) where.push(inArray(changes.resourceType, types.split(',')));
-      const rows = await request.readDb
-        .select()
-        .from(changes)
-        .where(and(...where))
-        .orderBy(asc(changes.seq))
-        .limit(limit);
-      const last = rows.at(-1);
+      const data = await changesPage(request.readDb, visibilityOf(request.principal), after, types, limit);
+      const last = data.at(-1);
       // An empty page hands back the caller's own position, so polling is idempotent.
       const next = last
-        ? app.cursors.encode({ s: 'seq', v: last.seq, i: last.resourceId })
+        ? app.cursors.encode({ s: 'seq', v: last.seq, i: last.id })
         : (since ?? app.cursors.encode({ s: 'seq', v: 0, i: NIL }));
       setReadCaching(request, reply);
       reply.header('link', `</v1/changes?since=${encodeURIComponent(next)}>; rel="next"`);
       return {
-        data: rows.map((r) => ({
-          seq: r.seq,
-          type: r.resourceType as (typeof TYPES)[number],
-          id: r.resourceId,
-          action: r.action as z.infer<typeof ChangeSchema>['action'],
-          version: r.version,
-          at: r.at.toISOString(),
-        })),
+        data,
         page: { next, limit },
       };
     },

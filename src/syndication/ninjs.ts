@@ -21,6 +21,7 @@ const WORD_START = /^[\p{L}\p{N}]/u;
 
 /** `word` occurs in `text` with no letter or digit right before or after it. */
 export function containsWord(text: string, word: string): boolean {
+  if (word === '') return false;
   for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
     const end = at + word.length;
     // Two code units: a whole code point even when it is a surrogate pair.

@@ -101,29 +101,41 @@ function nodes(plan: PlanNode): PlanNode[] {
  * for its values (the generic plan): what a named prepared statement gets after five runs.
  */
 async function genericExplain(query: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-  const literal = (p: unknown) => (typeof p === 'number' ? String(p) : `'${String(p).replace(/'/g, "''")}'`);
+  const literal = (p: unknown) => {
+    if (typeof p === 'number') return String(p);
+    if (typeof p === 'string') return `'${p.replace(/'/g, "''")}'`;
+    throw new Error(`no literal for a ${typeof p} parameter`);
+  };
+  // In a transaction rolled back at the end: the setting and the prepared statement go with
+  // it, whatever fails on the way.
   const steps = [
-    'set plan_cache_mode = force_generic_plan',
+    'begin',
+    'set local plan_cache_mode = force_generic_plan',
     `prepare explained as ${query}`,
     `explain (format json) execute explained(${params.map(literal).join(', ')})`,
   ];
-  const undo = ['deallocate explained', 'reset plan_cache_mode'];
   if (database.pool) {
     const client = await database.pool.connect();
     try {
-      for (const step of steps.slice(0, 2)) await client.query(step);
-      return (await client.query(steps[2]!)).rows;
+      let rows: Record<string, unknown>[] = [];
+      for (const step of steps) rows = (await client.query(step)).rows;
+      return rows;
     } finally {
-      for (const step of undo) await client.query(step);
+      // A prepared statement outlives the rollback. Only this one: the pool's own are the
+      // driver's, which it believes still prepared.
+      await client.query('rollback').catch(() => undefined);
+      await client.query('deallocate explained').catch(() => undefined);
       client.release();
     }
   }
   const pglite = database.pglite!;
   try {
-    for (const step of steps.slice(0, 2)) await pglite.query(step);
-    return (await pglite.query<Record<string, unknown>>(steps[2]!)).rows;
+    let rows: Record<string, unknown>[] = [];
+    for (const step of steps) rows = (await pglite.query<Record<string, unknown>>(step)).rows;
+    return rows;
   } finally {
-    for (const step of undo) await pglite.query(step);
+    await pglite.query('rollback').catch(() => undefined);
+    await pglite.query('deallocate explained').catch(() => undefined);
   }
 }
 

@@ -37,6 +37,11 @@ const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const byRegExp = (text: string, word: string) =>
   new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(word)}(?![\\p{L}\\p{N}])`, 'u').test(text);
 
+t.test('an empty word is in no text (and does not loop)', async (t) => {
+  t.equal(containsWord('Kiev', ''), false);
+  t.equal(containsWord('', ''), false);
+});
+
 t.test('the same answer as a RegExp with Unicode lookarounds, on random text', async (t) => {
   // A seeded generator: the same strings on every run.
   let seed = 0x5eed;

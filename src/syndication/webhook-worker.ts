@@ -2,8 +2,8 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { FastifyBaseLogger } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../db/client.js';
-import { webhookAttempts, webhookDeliveries, webhooks } from '../db/schema.js';
-import { send } from './deliver.js';
+import { webhookDeliveries, webhooks } from '../db/schema.js';
+import { type SendResult, send } from './deliver.js';
 import { Poller } from './poller.js';
 import type { Resolver } from './ssrf.js';
 
@@ -32,6 +32,18 @@ export interface WorkerOptions {
   /** Multiplies every backoff delay; tests make retries fast with a tiny scale. */
   backoffScale?: number;
   pollMs?: number;
+}
+
+/** What one attempt found, to be written with the rest of its round. */
+interface Outcome {
+  d: Claimed;
+  at: Date;
+  result: SendResult;
+  durationMs: number;
+  gone: boolean;
+  /** The delivery's state after this attempt; a pending one is tried again at nextAttemptAt. */
+  status: 'delivered' | 'failed' | 'pending';
+  nextAttemptAt: Date | null;
 }
 
 type Claimed = {
@@ -70,10 +82,16 @@ export class WebhookWorker {
     return this.poller.stop();
   }
 
-  /** Runs one claim-and-deliver round; returns how many deliveries it attempted. */
+  /**
+   * Runs one claim-and-deliver round; returns how many deliveries it attempted. The round's
+   * results are written together, in one statement (one commit for the batch, not one
+   * transaction per delivery): under a stream of writes the outbox's bookkeeping would
+   * otherwise cost more commits than the writes it delivers.
+   */
   async runOnce(): Promise<number> {
     const claimed = await this.claim();
-    await Promise.all(claimed.map((d) => this.attempt(d)));
+    if (!claimed.length) return 0;
+    await this.record(await Promise.all(claimed.map((d) => this.attempt(d))));
     return claimed.length;
   }
 
@@ -95,7 +113,7 @@ export class WebhookWorker {
     return (result as unknown as { rows: Claimed[] }).rows;
   }
 
-  private async attempt(d: Claimed): Promise<void> {
+  private async attempt(d: Claimed): Promise<Outcome> {
     const started = Date.now();
     const body = JSON.stringify(d.payload);
     const at = new Date();
@@ -123,35 +141,59 @@ export class WebhookWorker {
     const exhausted = d.attempts >= MAX_ATTEMPTS;
     const base = BACKOFF_MS[Math.min(d.attempts - 1, BACKOFF_MS.length - 1)]! * (this.opts.backoffScale ?? 1);
     const jitter = base * (0.8 + Math.random() * 0.4);
+    return {
+      d,
+      at,
+      result,
+      durationMs: Date.now() - started,
+      gone,
+      status: ok ? 'delivered' : gone || exhausted ? 'failed' : 'pending',
+      nextAttemptAt: ok || gone || exhausted ? null : new Date(Date.now() + jitter),
+    };
+  }
+
+  /** Each attempt's row, and each delivery's new state (its claim released), in one statement. */
+  private async record(outcomes: Outcome[]): Promise<void> {
+    const rows = sql.join(
+      outcomes.map(
+        (o) => sql`(${o.d.id}::uuid, ${o.d.attempts}::int, ${o.at.toISOString()}::timestamptz,
+          ${o.result.statusCode}::int, ${o.result.error}::text, ${o.durationMs}::int, ${o.status}::text,
+          ${o.nextAttemptAt?.toISOString() ?? null}::timestamptz)`,
+      ),
+      sql`, `,
+    );
+    const statement = sql`
+      with outcome (id, attempt, at, status_code, error, duration_ms, status, next_attempt_at) as (values ${rows}),
+      attempts as (
+        insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
+        select id, attempt, at, status_code, error, duration_ms from outcome
+      )
+      update webhook_deliveries d
+      set status = o.status,
+        delivered_at = case when o.status = 'delivered' then now() else d.delivered_at end,
+        next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
+        locked_until = null
+      from outcome o
+      where d.id = o.id`;
+    const gone = outcomes.filter((o) => o.gone);
+    if (!gone.length) {
+      await this.opts.db.execute(statement);
+      return;
+    }
     await this.opts.db.transaction(async (tx) => {
-      await tx.insert(webhookAttempts).values({
-        deliveryId: d.id,
-        attempt: d.attempts,
-        at,
-        statusCode: result.statusCode,
-        error: result.error,
-        durationMs: Date.now() - started,
-      });
-      await tx
-        .update(webhookDeliveries)
-        .set(
-          ok
-            ? { status: 'delivered', deliveredAt: new Date(), lockedUntil: null }
-            : gone || exhausted
-              ? { status: 'failed', lockedUntil: null }
-              : { nextAttemptAt: new Date(Date.now() + jitter), lockedUntil: null },
-        )
-        .where(eq(webhookDeliveries.id, d.id));
-      if (gone) {
+      await tx.execute(statement);
+      for (const o of gone) {
         // 410 Gone: the receiver asks us to stop for good.
         await tx
           .update(webhooks)
           .set({ disabledAt: new Date(), disabledReason: 'receiver answered 410 Gone' })
-          .where(eq(webhooks.id, d.webhook_id));
+          .where(eq(webhooks.id, o.d.webhook_id));
         await tx
           .update(webhookDeliveries)
           .set({ status: 'failed', lockedUntil: null })
-          .where(and(eq(webhookDeliveries.webhookId, d.webhook_id), eq(webhookDeliveries.status, 'pending')));
+          .where(
+            and(eq(webhookDeliveries.webhookId, o.d.webhook_id), eq(webhookDeliveries.status, 'pending')),
+          );
       }
     });
   }

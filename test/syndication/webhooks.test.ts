@@ -157,6 +157,32 @@ t.test(
   },
 );
 
+t.test('a round is written in one statement, however many deliveries it carries', async (t) => {
+  const rx = await receiver((n, res) => res.writeHead(n % 2 ? 204 : 503).end());
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
+  ).json();
+  for (const name of ['Mark Rutte', 'Dick Schoof', 'Kajsa Ollongren', 'Ruben Brekelmans']) {
+    await req('POST', '/v1/people', { as: 'write', body: { name } });
+  }
+  ctx.resetQueries();
+  t.equal(await ctx.app.webhookWorker.runOnce(), 4);
+  t.equal(ctx.queries.length, 2, 'the claim, then every attempt and every new state at once');
+  type Delivery = { status: string; attempts: { statusCode: number }[] };
+  const deliveries = async (): Promise<Delivery[]> =>
+    (await req('GET', `/v1/webhooks/${hook.id}/deliveries`, { as: 'admin' })).json().data;
+  const first = await deliveries();
+  t.same(first.map((d) => d.status).sort(), ['delivered', 'delivered', 'pending', 'pending']);
+  t.same(first.flatMap((d) => d.attempts.map((a) => a.statusCode)).sort(), [204, 204, 503, 503]);
+  // The failed two are due again after their (scaled) backoff, their claims released.
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(await ctx.app.webhookWorker.runOnce(), 2, 'only the two that failed are tried again');
+  const second = await deliveries();
+  t.same(second.map((d) => d.attempts.length).sort(), [1, 1, 2, 2]);
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
 t.test('a restart mid-retry loses nothing', async (t) => {
   let up = false;
   const rx = await receiver((_n, res) => res.writeHead(up ? 200 : 503).end());

@@ -419,37 +419,40 @@ export default fp(
         void live.sync().then(() => done(null, payload));
         return;
       }
+      let body = payload;
       // A notification since the miss began: the body may predate that write.
       if (missedAt === cache.generation && listening && reply.statusCode === 200) {
         try {
-          store(request, reply, payload);
+          body = store(request, reply, payload);
         } catch (err) {
           // The response stands; it is only not kept.
           request.log.error({ err }, 'response cache could not store a response');
         }
       }
       if (request.cacheLeads) collapsed.finish(request.url, request);
-      done(null, payload);
+      done(null, body);
     });
 
-    const store = (request: FastifyRequest, reply: FastifyReply, payload: unknown): void => {
+    /** Keeps the body if it may be kept. Returns what to send: the kept bytes, or the body as it was. */
+    const store = (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown => {
       const etag = reply.getHeader('etag');
       const cacheControl = reply.getHeader('cache-control');
       // Only what the route itself marked shareable.
-      if (typeof payload !== 'string') return;
-      if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return;
+      if (typeof payload !== 'string') return payload;
+      if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return payload;
       const config = request.routeOptions.config;
       // Others waiting for this very answer are a repeat already. Otherwise a repeat is the same
       // URL asked again within the time a kept copy would live: one asked less often would be
       // stored and never read.
       const repeated = request.cacheLeads && collapsed.waiters(request.url) > 0;
       const ttl = lifetime(config, request.cacheMissAt);
-      if (config.cacheOnRepeat && !cache.missedBefore(request.url, ttl) && !repeated) return;
+      if (config.cacheOnRepeat && !cache.missedBefore(request.url, ttl) && !repeated) return payload;
       const tags = request.cacheTags;
       // A handler that named nothing: better not kept than kept with nothing to drop it.
       if (!tags) throw new Error(`${request.routeOptions.url} named no cache tags`);
+      const body = Buffer.from(payload);
       const entry = {
-        body: Buffer.from(payload),
+        body,
         etag: typeof etag === 'string' ? etag : undefined,
         link: headerText(reply.getHeader('link')),
         contentType: String(reply.getHeader('content-type')),
@@ -459,6 +462,7 @@ export default fp(
       };
       const stored = cache.set(request.url, entry, ttl);
       if (stored) stats.stores++;
+      return body;
     };
   },
   { name: 'kopij-response-cache', dependencies: ['kopij-db'] },

@@ -76,8 +76,11 @@ const articleFormatRoutes: FastifyPluginAsyncZod = async (app) => {
         },
       },
       config: { scope: 'read' },
+      // Route hooks run after the app's, which hand the body on as bytes.
       onSend: async (_request, _reply, payload) =>
-        typeof payload === 'string' ? scriptSafeJson(payload) : payload,
+        typeof payload === 'string' || Buffer.isBuffer(payload)
+          ? scriptSafeJson(payload.toString())
+          : payload,
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);

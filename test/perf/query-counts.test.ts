@@ -143,10 +143,40 @@ t.test('create article', async (t) => {
 
 t.test('PATCH with If-Match', async (t) => {
   const a = articles[1]!;
-  const headers = { 'if-match': `"${a.version}"` };
   const body = { standfirst: 'Correctie: het was zaterdag.' };
+  // By id: the key, the update (guarded by If-Match) and the change. No read first: a writer
+  // sees every article, and the update itself finds out that there is none (404).
   t.equal(
-    await statements(t, 'PATCH', `/v1/articles/${a.id}`, { as: 'write', body, headers }),
-    4 + BEGIN_COMMIT,
+    await statements(t, 'PATCH', `/v1/articles/${a.id}`, {
+      as: 'write',
+      body,
+      headers: { 'if-match': `"${a.version}"` },
+    }),
+    3 + BEGIN_COMMIT,
   );
+  // By slug: the slug is looked up first.
+  t.equal(
+    await statements(t, 'PATCH', `/v1/articles/${a.slug}`, {
+      as: 'write',
+      body: { standfirst: 'Correctie: het was zondag.' },
+      headers: { 'if-match': `"${a.version + 1}"` },
+    }),
+    4 + BEGIN_COMMIT,
+    'by slug',
+  );
+  const unknown = '01890a5d-ac96-774b-bcce-b302099a8057';
+  for (const [method, path] of [
+    ['PATCH', ''],
+    ['DELETE', ''],
+    ['POST', '/publish'],
+    ['POST', '/withdraw'],
+  ] as const) {
+    const res = await req(method, `/v1/articles/${unknown}${path}`, {
+      as: 'write',
+      ...(method === 'PATCH' ? { body } : {}),
+      headers: { 'if-match': '"1"' },
+    });
+    t.equal(res.statusCode, 404, `${method} ${path || '(the article)'} of an unknown id`);
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
+  }
 });

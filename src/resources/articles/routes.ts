@@ -1,3 +1,4 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { revisionRoutes } from '../../content/revisions.js';
@@ -5,7 +6,7 @@ import { requireIfMatch } from '../../content/write.js';
 import { notFound, preconditionFailed } from '../../errors.js';
 import { sendWithEtag, setReadCaching } from '../../http/caching.js';
 import { parseIfMatch, versionEtag } from '../../http/etag.js';
-import { RefParamsSchema } from '../../http/fields.js';
+import { RefParamsSchema, splitRef } from '../../http/fields.js';
 import { listEnvelope, page } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
@@ -38,6 +39,21 @@ function optionalIfMatch(header: string | undefined): number | '*' {
 
 const articleRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = () => app.db.db;
+
+  /**
+   * The article a write names. An id needs no read first: whoever may write sees every
+   * article (visibilityOf), and each write answers 404 itself when no row has that id. A slug
+   * is looked up.
+   */
+  const writeTarget = async (request: FastifyRequest): Promise<string> => {
+    const given = (request.params as { ref: string }).ref;
+    const ref = splitRef(given);
+    const v = visibilityOf(request.principal);
+    if (ref.by === 'id' && v.preview) return ref.value;
+    const found = await findArticle(db(), given, v);
+    if (!found) throw notFound('article');
+    return found.id;
+  };
 
   app.get(
     '/',
@@ -125,9 +141,13 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
-      if (!found) throw notFound('article');
-      const row = await patchArticle(db(), found.id, ifMatch, request.body, request.principal!.name);
+      const row = await patchArticle(
+        db(),
+        await writeTarget(request),
+        ifMatch,
+        request.body,
+        request.principal!.name,
+      );
       reply.header('etag', versionEtag(row.version));
       return toArticle(row);
     },
@@ -147,9 +167,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
-      if (!found) throw notFound('article');
-      await removeArticle(db(), found.id, ifMatch, request.principal!.name);
+      await removeArticle(db(), await writeTarget(request), ifMatch, request.principal!.name);
       return reply.code(204).send();
     },
   );
@@ -169,10 +187,14 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = optionalIfMatch(request.headers['if-match']);
-      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
-      if (!found) throw notFound('article');
       const at = request.body?.publishedAt;
-      const row = await publishArticle(db(), found.id, ifMatch, at, request.principal!.name);
+      const row = await publishArticle(
+        db(),
+        await writeTarget(request),
+        ifMatch,
+        at,
+        request.principal!.name,
+      );
       reply.header('etag', versionEtag(row.version));
       return toArticle(row);
     },
@@ -192,9 +214,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = optionalIfMatch(request.headers['if-match']);
-      const found = await findArticle(db(), request.params.ref, visibilityOf(request.principal));
-      if (!found) throw notFound('article');
-      const row = await withdrawArticle(db(), found.id, ifMatch, request.principal!.name);
+      const row = await withdrawArticle(db(), await writeTarget(request), ifMatch, request.principal!.name);
       reply.header('etag', versionEtag(row.version));
       return toArticle(row);
     },

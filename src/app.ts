@@ -213,6 +213,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     timeoutMs: options.webhookTimeoutMs,
   });
   app.decorate('webhookWorker', worker);
+  // Tests run rounds by hand without starting the worker: its kept connections close with the app.
+  app.addHook('onClose', async () => worker.closeConnections());
   const releases = embargoWorker(database.db, app.log);
   if (options.workers) {
     app.addHook('onReady', async () => {

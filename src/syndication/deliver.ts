@@ -10,16 +10,34 @@ export interface SendResult {
   error: string | null;
 }
 
+/** Connections kept open between deliveries to the same receiver. */
+export interface Agents {
+  http: http.Agent;
+  https: https.Agent;
+}
+
+/**
+ * Keep-alive agents for a worker: a receiver of a stream of events gets them over a few
+ * open connections instead of a new one (and TLS handshake) each. A connection is made only
+ * through the SSRF guard's lookup, so a kept one leads to an address it accepted; one the
+ * receiver closes is dropped (Node honours its Keep-Alive timeout). At most `perHost` at
+ * once to one receiver, as many as a worker's round can use.
+ */
+export function keepAliveAgents(perHost: number): Agents {
+  const options = { keepAlive: true, maxSockets: perHost, maxFreeSockets: perHost, timeout: 30_000 };
+  return { http: new http.Agent(options), https: new https.Agent(options) };
+}
+
 /**
  * POSTs one signed delivery. Never follows redirects (a 3xx is a failed attempt), gives up
  * at the timeout, stops reading past 64 KiB, and connects only to addresses the SSRF guard
- * accepted at connect time.
+ * accepted at connect time. Without `agents`, a connection of its own, closed after.
  */
 export function send(
   target: string,
   body: string,
   headers: Record<string, string>,
-  opts: { timeoutMs: number; allowPrivate: boolean; resolve: Resolver },
+  opts: { timeoutMs: number; allowPrivate: boolean; resolve: Resolver; agents?: Agents },
 ): Promise<SendResult> {
   return new Promise((resolve) => {
     let settled = false;
@@ -39,12 +57,13 @@ export function send(
     if (!opts.allowPrivate && ipaddr.isValid(host) && !isPublicAddress(host)) {
       return done({ statusCode: null, error: 'refused: non-public address' });
     }
-    const client = url.protocol === 'https:' ? https : http;
+    const secure = url.protocol === 'https:';
+    const client = secure ? https : http;
     const req = client.request(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'Kopij-Webhooks/1', ...headers },
       lookup: guardedLookup(opts) as never,
-      agent: false,
+      agent: opts.agents ? (secure ? opts.agents.https : opts.agents.http) : false,
     });
     const timer = setTimeout(() => {
       req.destroy();

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { Webhook } from 'standardwebhooks';
 import type { Db } from '../db/client.js';
 import { webhookDeliveries, webhooks } from '../db/schema.js';
-import { type SendResult, send } from './deliver.js';
+import { type Agents, keepAliveAgents, type SendResult, send } from './deliver.js';
 import { Poller } from './poller.js';
 import type { Resolver } from './ssrf.js';
 
@@ -63,6 +63,8 @@ type Claimed = {
  */
 export class WebhookWorker {
   private readonly poller: Poller;
+  /** Connections to receivers, kept between rounds (one round sends at most BATCH at once). */
+  private readonly agents: Agents = keepAliveAgents(BATCH);
 
   constructor(private readonly opts: WorkerOptions) {
     this.poller = new Poller(
@@ -78,8 +80,15 @@ export class WebhookWorker {
   }
 
   /** Finishes the attempts in flight (their results are recorded), then stops. */
-  stop(): Promise<void> {
-    return this.poller.stop();
+  async stop(): Promise<void> {
+    await this.poller.stop();
+    this.closeConnections();
+  }
+
+  /** Closes the connections kept open to receivers (a later round opens new ones). */
+  closeConnections(): void {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
   }
 
   /**
@@ -130,6 +139,7 @@ export class WebhookWorker {
         timeoutMs: this.opts.timeoutMs ?? 10_000,
         allowPrivate: this.opts.allowPrivate,
         resolve: this.opts.resolve,
+        agents: this.agents,
       },
     );
     const ok =

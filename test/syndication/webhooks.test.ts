@@ -183,6 +183,25 @@ t.test('a round is written in one statement, however many deliveries it carries'
   await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
 });
 
+t.test('a receiver of a stream of events gets them over connections kept open', async (t) => {
+  const rx = await receiver((_n, res) => res.writeHead(204).end());
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
+  ).json();
+  const round = async (names: string[]) => {
+    for (const name of names) await req('POST', '/v1/people', { as: 'write', body: { name } });
+    t.equal(await ctx.app.webhookWorker.runOnce(), names.length);
+  };
+  await round(['Hugo de Jonge', 'Sigrid Kaag', 'Wopke Hoekstra']);
+  const opened = rx.connections();
+  t.ok(opened >= 1 && opened <= 3, `the first round opened ${opened} (at most one per delivery)`);
+  await round(['Carola Schouten', 'Ernst Kuipers', 'Hanke Bruins Slot']);
+  t.equal(rx.received.length, 6);
+  t.equal(rx.connections(), opened, 'the second round opened none');
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
 t.test('a restart mid-retry loses nothing', async (t) => {
   let up = false;
   const rx = await receiver((_n, res) => res.writeHead(up ? 200 : 503).end());

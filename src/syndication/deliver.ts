@@ -17,6 +17,12 @@ export interface Agents {
 }
 
 /**
+ * How long a kept connection may sit idle: under the keep-alive timeouts receivers commonly
+ * use (5 s and up), so that it is rarely reused just as the receiver closes it.
+ */
+const IDLE_MS = 4_000;
+
+/**
  * Keep-alive agents for a worker: a receiver of a stream of events gets them over a few
  * open connections instead of a new one (and TLS handshake) each. A connection is made only
  * through the SSRF guard's lookup, so a kept one leads to an address it accepted; one the
@@ -24,7 +30,7 @@ export interface Agents {
  * once to one receiver, as many as a worker's round can use.
  */
 export function keepAliveAgents(perHost: number): Agents {
-  const options = { keepAlive: true, maxSockets: perHost, maxFreeSockets: perHost, timeout: 30_000 };
+  const options = { keepAlive: true, maxSockets: perHost, maxFreeSockets: perHost, timeout: IDLE_MS };
   return { http: new http.Agent(options), https: new https.Agent(options) };
 }
 

@@ -100,7 +100,14 @@ export class WebhookWorker {
   async runOnce(): Promise<number> {
     const claimed = await this.claim();
     if (!claimed.length) return 0;
-    await this.record(await Promise.all(claimed.map((d) => this.attempt(d))));
+    const settled = await Promise.allSettled(claimed.map((d) => this.attempt(d)));
+    const outcomes: Outcome[] = [];
+    for (const s of settled) {
+      // An attempt that could not even be made keeps its claim, which expires: tried again then.
+      if (s.status === 'fulfilled') outcomes.push(s.value);
+      else this.opts.log.error({ err: s.reason }, 'webhook delivery could not be attempted');
+    }
+    if (outcomes.length) await this.record(outcomes);
     return claimed.length;
   }
 
@@ -172,19 +179,24 @@ export class WebhookWorker {
       ),
       sql`, `,
     );
+    // The update first, the attempts from the rows it found: a delivery whose webhook was
+    // deleted meanwhile (its rows go with it) is skipped instead of failing the round on the
+    // attempt's foreign key. A retry leaves the status alone: another instance's 410 may have
+    // marked it failed since the claim.
     const statement = sql`
       with outcome (id, attempt, at, status_code, error, duration_ms, status, next_attempt_at) as (values ${rows}),
-      attempts as (
-        insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
-        select id, attempt, at, status_code, error, duration_ms from outcome
+      updated as (
+        update webhook_deliveries d
+        set status = case when o.status = 'pending' then d.status else o.status end,
+          delivered_at = case when o.status = 'delivered' then now() else d.delivered_at end,
+          next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
+          locked_until = null
+        from outcome o
+        where d.id = o.id
+        returning o.id, o.attempt, o.at, o.status_code, o.error, o.duration_ms
       )
-      update webhook_deliveries d
-      set status = o.status,
-        delivered_at = case when o.status = 'delivered' then now() else d.delivered_at end,
-        next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
-        locked_until = null
-      from outcome o
-      where d.id = o.id`;
+      insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
+      select id, attempt, at, status_code, error, duration_ms from updated`;
     const gone = outcomes.filter((o) => o.gone);
     if (!gone.length) {
       await this.opts.db.execute(statement);

@@ -202,6 +202,76 @@ t.test('a receiver of a stream of events gets them over connections kept open', 
   await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
 });
 
+/** A receiver that holds its answers until told how to answer. */
+async function holdingReceiver() {
+  const held: http.ServerResponse[] = [];
+  const waiting: (() => void)[] = [];
+  const rx = await receiver((_n, res) => {
+    held.push(res);
+    waiting.shift()?.();
+  });
+  const arrived = (count: number) =>
+    new Promise<void>((resolve) => {
+      if (held.length >= count) resolve();
+      else waiting.push(() => void arrived(count).then(resolve));
+    });
+  return { ...rx, held, arrived };
+}
+
+t.test('a webhook deleted while its delivery is in flight costs the round nothing', async (t) => {
+  const slow = await holdingReceiver();
+  const fast = await receiver((_n, res) => res.writeHead(204).end());
+  t.teardown(() => {
+    slow.close();
+    fast.close();
+  });
+  const hook = async (url: string) =>
+    (await req('POST', '/v1/webhooks', { as: 'admin', body: { url, events: ['person.created'] } })).json();
+  const deleted = await hook(slow.url);
+  const kept = await hook(fast.url);
+  await req('POST', '/v1/people', { as: 'write', body: { name: 'Rob Jetten' } });
+  const round = ctx.app.webhookWorker.runOnce();
+  await slow.arrived(1);
+  t.equal((await req('DELETE', `/v1/webhooks/${deleted.id}`, { as: 'admin' })).statusCode, 204);
+  slow.held[0]!.writeHead(204).end();
+  t.equal(await round, 2);
+  const d = (await req('GET', `/v1/webhooks/${kept.id}/deliveries`, { as: 'admin' })).json().data[0];
+  t.equal(d.status, 'delivered', 'the other delivery of the round is recorded');
+  t.equal(d.attempts.length, 1);
+  await req('DELETE', `/v1/webhooks/${kept.id}`, { as: 'admin' });
+});
+
+t.test('a 410 seen by another instance during a round is not undone by its retry', async (t) => {
+  const rx = await holdingReceiver();
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
+  ).json();
+  const other = await buildTestApp(
+    t,
+    { WEBHOOK_ALLOW_PRIVATE: 'true' },
+    { database: ctx.database, build: { webhookBackoffScale: 0.0001, webhookTimeoutMs: 2000 } },
+  );
+  await req('POST', '/v1/people', { as: 'write', body: { name: 'Frans Timmermans' } });
+  const first = ctx.app.webhookWorker.runOnce();
+  await rx.arrived(1);
+  await req('POST', '/v1/people', { as: 'write', body: { name: 'Dilan Yesilgoz' } });
+  const second = other.app.webhookWorker.runOnce();
+  await rx.arrived(2);
+  rx.held[1]!.writeHead(410).end();
+  t.equal(await second, 1);
+  // The first delivery, still in flight here, was marked failed there; its 503 changes nothing.
+  rx.held[0]!.writeHead(503).end();
+  t.equal(await first, 1);
+  const deliveries = (await req('GET', `/v1/webhooks/${hook.id}/deliveries`, { as: 'admin' })).json().data;
+  t.same(
+    deliveries.map((d: { status: string }) => d.status),
+    ['failed', 'failed'],
+    'neither is tried again',
+  );
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
 t.test('a restart mid-retry loses nothing', async (t) => {
   let up = false;
   const rx = await receiver((_n, res) => res.writeHead(up ? 200 : 503).end());

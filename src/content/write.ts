@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Executor } from '../db/client.js';
 import { notFound, preconditionFailed, preconditionRequired } from '../errors.js';
 import { parseIfMatch } from '../http/etag.js';
+import { splitRef } from '../http/fields.js';
 import { deliveriesOf } from '../syndication/outbox.js';
 import { idempotencyCompletion } from './idempotency.js';
 
@@ -121,6 +122,25 @@ export function requireIfMatch(request: FastifyRequest): number | '*' {
   const parsed = parseIfMatch(header);
   if (parsed === null) throw preconditionFailed();
   return parsed;
+}
+
+/**
+ * The id of the row a write names by ref (an id or a slug). An id needs no read first when the
+ * writer sees every row (`seesAll`: the write scope reads like preview), as every write answers
+ * 404 itself when no row has that id (lockForWrite, missedUpdate). Anything else is looked up
+ * with `find`: 404 when it finds nothing.
+ */
+export async function writeTargetId(
+  ref: string,
+  seesAll: boolean,
+  find: () => Promise<{ id: string } | undefined>,
+  what: string,
+): Promise<string> {
+  const given = splitRef(ref);
+  if (given.by === 'id' && seesAll) return given.value;
+  const found = await find();
+  if (!found) throw notFound(what);
+  return found.id;
 }
 
 type Versioned = PgTable & { id: PgColumn; version: PgColumn };

@@ -31,6 +31,7 @@ const people = [
 const kyiv = await post('/v1/places', { name: 'Kiev', kind: 'city' });
 const mariupol = await post('/v1/places', { name: 'Marioepol', kind: 'city' });
 const articles: { id: string; slug: string; version: number }[] = [];
+const quotes: { id: string; version: number }[] = [];
 for (let i = 0; i < 6; i++) {
   const a = await post('/v1/articles', {
     language: 'nl',
@@ -45,7 +46,14 @@ for (let i = 0; i < 6; i++) {
     body: { publishedAt: `2022-05-0${i + 1}T10:00:00Z` },
   });
   if (published.statusCode !== 200) throw new Error(published.body);
-  await post('/v1/quotes', { text: `Citaat ${i}`, language: 'nl', personId: people[0].id, articleId: a.id });
+  quotes.push(
+    await post('/v1/quotes', {
+      text: `Citaat ${i}`,
+      language: 'nl',
+      personId: people[0].id,
+      articleId: a.id,
+    }),
+  );
   await post('/v1/quotes', {
     text: `Ander citaat ${i}`,
     language: 'nl',
@@ -164,19 +172,59 @@ t.test('PATCH with If-Match', async (t) => {
     4 + BEGIN_COMMIT,
     'by slug',
   );
-  const unknown = '01890a5d-ac96-774b-bcce-b302099a8057';
-  for (const [method, path] of [
-    ['PATCH', ''],
-    ['DELETE', ''],
-    ['POST', '/publish'],
-    ['POST', '/withdraw'],
+});
+
+t.test('a write names its target by id: no read first, and 404 from the write itself', async (t) => {
+  // People and places: by id one statement fewer than by slug (the slug is looked up).
+  for (const [kind, row, first, second] of [
+    ['people', people[1]!, { description: 'Bijgewerkt.' }, { description: 'Nog eens bijgewerkt.' }],
+    ['places', mariupol, { aliases: ['Mariupol'] }, { aliases: ['Mariupol', 'Mariúpol'] }],
   ] as const) {
-    const res = await req(method, `/v1/articles/${unknown}${path}`, {
+    const byId = await statements(t, 'PATCH', `/v1/${kind}/${row.id}`, {
       as: 'write',
-      ...(method === 'PATCH' ? { body } : {}),
+      body: first,
+      headers: { 'if-match': `"${row.version}"` },
+    });
+    const bySlug = await statements(t, 'PATCH', `/v1/${kind}/${row.slug}`, {
+      as: 'write',
+      body: second,
+      headers: { 'if-match': `"${row.version + 1}"` },
+    });
+    t.equal(byId, bySlug - 1, `${kind}: by id ${byId}, by slug ${bySlug}`);
+  }
+  const unknown = '01890a5d-ac96-774b-bcce-b302099a8057';
+  const writes: [method: 'PATCH' | 'DELETE' | 'POST', path: string, body?: unknown][] = [
+    ['PATCH', `/v1/articles/${unknown}`, { standfirst: 'x' }],
+    ['DELETE', `/v1/articles/${unknown}`],
+    ['POST', `/v1/articles/${unknown}/publish`],
+    ['POST', `/v1/articles/${unknown}/withdraw`],
+    ['POST', `/v1/articles/${unknown}/revisions/1/restore`],
+    ['PATCH', `/v1/people/${unknown}`, { description: 'x' }],
+    ['DELETE', `/v1/people/${unknown}`],
+    ['PATCH', `/v1/places/${unknown}`, { aliases: ['x'] }],
+    ['DELETE', `/v1/places/${unknown}`],
+    ['PATCH', `/v1/quotes/${unknown}`, { text: 'x' }],
+    ['DELETE', `/v1/quotes/${unknown}`],
+    ['PATCH', '/v1/quotes/not-a-quote-id', { text: 'x' }],
+  ];
+  for (const [method, path, body] of writes) {
+    const res = await req(method, path, {
+      as: 'write',
+      ...(body === undefined ? {} : { body }),
       headers: { 'if-match': '"1"' },
     });
-    t.equal(res.statusCode, 404, `${method} ${path || '(the article)'} of an unknown id`);
+    t.equal(res.statusCode, 404, `${method} ${path}`);
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8');
   }
+  // A quote by id: the key, the row lock (lockForWrite), the update, whether the public may see
+  // it (the change's audience) and the change; no read of the quote before them.
+  const q = quotes[0]!;
+  t.equal(
+    await statements(t, 'PATCH', `/v1/quotes/${q.id}`, {
+      as: 'write',
+      body: { text: 'Citaat, verbeterd' },
+      headers: { 'if-match': `"${q.version}"` },
+    }),
+    5 + BEGIN_COMMIT,
+  );
 });

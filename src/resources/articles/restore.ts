@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { RevisionParamsSchema } from '../../content/revisions.js';
-import { requireIfMatch } from '../../content/write.js';
-import { notFound } from '../../errors.js';
+import { requireIfMatch, writeTargetId } from '../../content/write.js';
 import { versionEtag } from '../../http/etag.js';
 import { errorResponses } from '../../http/problem.js';
 import { component } from '../../http/registry.js';
@@ -40,11 +39,11 @@ const restoreRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findArticle(app.db.db, request.params.ref, visibilityOf(request.principal));
-      if (!found) throw notFound('article');
+      const v = visibilityOf(request.principal);
+      const { ref } = request.params;
       const row = await restoreArticle(
         app.db.db,
-        found.id,
+        await writeTargetId(ref, v.preview, () => findArticle(app.db.db, ref, v), 'article'),
         ifMatch,
         request.params.version,
         request.principal!.name,

@@ -2,11 +2,11 @@ import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { revisionRoutes } from '../../content/revisions.js';
-import { requireIfMatch } from '../../content/write.js';
+import { requireIfMatch, writeTargetId } from '../../content/write.js';
 import { notFound, preconditionFailed } from '../../errors.js';
 import { sendWithEtag, setReadCaching } from '../../http/caching.js';
 import { parseIfMatch, versionEtag } from '../../http/etag.js';
-import { RefParamsSchema, splitRef } from '../../http/fields.js';
+import { RefParamsSchema } from '../../http/fields.js';
 import { listEnvelope, page } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
@@ -40,19 +40,10 @@ function optionalIfMatch(header: string | undefined): number | '*' {
 const articleRoutes: FastifyPluginAsyncZod = async (app) => {
   const db = () => app.db.db;
 
-  /**
-   * The article a write names. An id needs no read first: whoever may write sees every
-   * article (visibilityOf), and each write answers 404 itself when no row has that id. A slug
-   * is looked up.
-   */
-  const writeTarget = async (request: FastifyRequest): Promise<string> => {
-    const given = (request.params as { ref: string }).ref;
-    const ref = splitRef(given);
-    const v = visibilityOf(request.principal);
-    if (ref.by === 'id' && v.preview) return ref.value;
-    const found = await findArticle(db(), given, v);
-    if (!found) throw notFound('article');
-    return found.id;
+  /** The article a write names: see writeTargetId. */
+  const writeTarget = (ref: string, principal: FastifyRequest['principal']): Promise<string> => {
+    const v = visibilityOf(principal);
+    return writeTargetId(ref, v.preview, () => findArticle(db(), ref, v), 'article');
   };
 
   app.get(
@@ -143,7 +134,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       const ifMatch = requireIfMatch(request);
       const row = await patchArticle(
         db(),
-        await writeTarget(request),
+        await writeTarget(request.params.ref, request.principal),
         ifMatch,
         request.body,
         request.principal!.name,
@@ -167,7 +158,12 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      await removeArticle(db(), await writeTarget(request), ifMatch, request.principal!.name);
+      await removeArticle(
+        db(),
+        await writeTarget(request.params.ref, request.principal),
+        ifMatch,
+        request.principal!.name,
+      );
       return reply.code(204).send();
     },
   );
@@ -190,7 +186,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       const at = request.body?.publishedAt;
       const row = await publishArticle(
         db(),
-        await writeTarget(request),
+        await writeTarget(request.params.ref, request.principal),
         ifMatch,
         at,
         request.principal!.name,
@@ -214,7 +210,12 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = optionalIfMatch(request.headers['if-match']);
-      const row = await withdrawArticle(db(), await writeTarget(request), ifMatch, request.principal!.name);
+      const row = await withdrawArticle(
+        db(),
+        await writeTarget(request.params.ref, request.principal),
+        ifMatch,
+        request.principal!.name,
+      );
       reply.header('etag', versionEtag(row.version));
       return toArticle(row);
     },

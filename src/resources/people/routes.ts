@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listNamed } from '../../content/name-list.js';
 import { revisionRoutes } from '../../content/revisions.js';
-import { requireIfMatch } from '../../content/write.js';
+import { requireIfMatch, writeTargetId } from '../../content/write.js';
 import { people } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { sendWithEtag, setReadCaching } from '../../http/caching.js';
@@ -97,9 +97,13 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findPerson(db(), request.params.ref);
-      if (!found) throw notFound('person');
-      const row = await patchPerson(db(), found.id, ifMatch, request.body, request.principal!.name);
+      const id = await writeTargetId(
+        request.params.ref,
+        true, // every caller sees every person
+        () => findPerson(db(), request.params.ref),
+        'person',
+      );
+      const row = await patchPerson(db(), id, ifMatch, request.body, request.principal!.name);
       reply.header('etag', versionEtag(row.version));
       return toPerson(row);
     },
@@ -119,9 +123,13 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findPerson(db(), request.params.ref);
-      if (!found) throw notFound('person');
-      await removePerson(db(), found.id, ifMatch, request.principal!.name);
+      const id = await writeTargetId(
+        request.params.ref,
+        true, // every caller sees every person
+        () => findPerson(db(), request.params.ref),
+        'person',
+      );
+      await removePerson(db(), id, ifMatch, request.principal!.name);
       return reply.code(204).send();
     },
   );

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { listNamed } from '../../content/name-list.js';
 import { revisionRoutes } from '../../content/revisions.js';
-import { requireIfMatch } from '../../content/write.js';
+import { requireIfMatch, writeTargetId } from '../../content/write.js';
 import { places } from '../../db/schema.js';
 import { notFound } from '../../errors.js';
 import { sendWithEtag, setReadCaching } from '../../http/caching.js';
@@ -101,9 +101,13 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findPlace(db(), request.params.ref);
-      if (!found) throw notFound('place');
-      const row = await patchPlace(db(), found.id, ifMatch, request.body, request.principal!.name);
+      const id = await writeTargetId(
+        request.params.ref,
+        true, // every caller sees every place
+        () => findPlace(db(), request.params.ref),
+        'place',
+      );
+      const row = await patchPlace(db(), id, ifMatch, request.body, request.principal!.name);
       reply.header('etag', versionEtag(row.version));
       return toPlace(row);
     },
@@ -123,9 +127,13 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findPlace(db(), request.params.ref);
-      if (!found) throw notFound('place');
-      await removePlace(db(), found.id, ifMatch, request.principal!.name);
+      const id = await writeTargetId(
+        request.params.ref,
+        true, // every caller sees every place
+        () => findPlace(db(), request.params.ref),
+        'place',
+      );
+      await removePlace(db(), id, ifMatch, request.principal!.name);
       return reply.code(204).send();
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { revisionRoutes } from '../../content/revisions.js';
-import { requireIfMatch } from '../../content/write.js';
+import { requireIfMatch, writeTargetId } from '../../content/write.js';
 import { notFound } from '../../errors.js';
 import { sendWithEtag, setReadCaching } from '../../http/caching.js';
 import { versionEtag } from '../../http/etag.js';
@@ -98,9 +98,10 @@ const quoteRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findQuote(db(), request.params.ref, visibilityOf(request.principal));
-      if (!found) throw notFound('quote');
-      const row = await patchQuote(db(), found.id, ifMatch, request.body, request.principal!.name);
+      const v = visibilityOf(request.principal);
+      const { ref } = request.params;
+      const id = await writeTargetId(ref, v.preview, () => findQuote(db(), ref, v), 'quote');
+      const row = await patchQuote(db(), id, ifMatch, request.body, request.principal!.name);
       reply.header('etag', versionEtag(row.version));
       return toQuote(row);
     },
@@ -120,9 +121,10 @@ const quoteRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const ifMatch = requireIfMatch(request);
-      const found = await findQuote(db(), request.params.ref, visibilityOf(request.principal));
-      if (!found) throw notFound('quote');
-      await removeQuote(db(), found.id, ifMatch, request.principal!.name);
+      const v = visibilityOf(request.principal);
+      const { ref } = request.params;
+      const id = await writeTargetId(ref, v.preview, () => findQuote(db(), ref, v), 'quote');
+      await removeQuote(db(), id, ifMatch, request.principal!.name);
       return reply.code(204).send();
     },
   );

@@ -42,10 +42,11 @@ const ConfigSchema = z.object({
     .default(1024 * 1024),
   // Entries in the in-process response cache of anonymous single-resource reads; 0 turns it off.
   RESPONSE_CACHE_SIZE: z.coerce.number().int().min(0).max(10_000_000).default(10_000),
-  // Bytes of kept bodies. 8 MiB holds ~2,500 articles or ~170 pages of 20: what a newsroom's
-  // front ends ask again. More is for a server with memory to spare: every MiB of it is RSS
-  // under load (BENCHMARKS.md: 32 MiB made the server 1.9x the bare one's RSS, 8 MiB 1.5x, at
-  // the same item and list rates in the benchmark).
+  // Bytes of kept bodies, in segments of up to 1 MiB that are reused oldest first (a body
+  // larger than a segment is not kept). 8 MiB holds ~2,500 articles or ~170 pages of 20: what
+  // a newsroom's front ends ask again. More is for a server with memory to spare: every MiB of
+  // it is RSS under load (BENCHMARKS.md: 32 MiB made the server 1.9x the bare one's RSS, 8 MiB
+  // 1.5x, at the same item and list rates in the benchmark).
   RESPONSE_CACHE_MAX_BYTES: z.coerce
     .number()
     .int()

@@ -4,6 +4,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
+import { BodyArena, type Segment } from '../http/body-arena.js';
 import { varyOn } from '../http/caching.js';
 import { namesNewerVersion, noneMatch } from '../http/etag.js';
 
@@ -55,8 +56,10 @@ declare module 'fastify' {
 }
 
 interface Entry {
-  /** UTF-8, as sent: counted in bytes, off V8's heap, and written to the socket as it is. */
+  /** UTF-8, as sent, in the cache's arena: written to the socket as it is. */
   body: Buffer;
+  /** Where in the arena: pinned while a response is written from it. */
+  segment: Segment;
   /** Absent for lists, which carry no version to revalidate against. */
   etag: string | undefined;
   /** A page's rel="next". */
@@ -74,6 +77,10 @@ export interface ResponseCacheStats {
   /** Writes that waited for their own notifications before answering. */
   syncs: number;
   entries: number;
+  /** Allocated for bodies: never more than RESPONSE_CACHE_MAX_BYTES while none is being sent. */
+  bytes: number;
+  /** Responses being written from kept bytes. */
+  sending: number;
 }
 
 type CacheEvent = 'change' | 'connected' | 'disconnected';
@@ -94,7 +101,6 @@ export interface ResponseCacheOptions {
   maxBytes: number;
 }
 
-const ENTRY_OVERHEAD_BYTES = 200;
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Entries by URL, with an index from each tag to the URLs whose entries carry it. */
@@ -105,14 +111,17 @@ class TaggedCache {
   private readonly keysByTag = new Map<string, Set<string>>();
   /** URLs that missed once, for routes that keep only what is asked again. */
   private readonly missedOnce: LRUCache<string, true>;
+  /** The bodies, within the byte budget: reusing a segment drops the entries still in it. */
+  private readonly arena: BodyArena;
 
   constructor(opts: ResponseCacheOptions) {
     this.missedOnce = new LRUCache<string, true>({ max: opts.maxEntries });
     this.lru = new LRUCache<string, Entry>({
       max: opts.maxEntries,
-      maxSize: opts.maxBytes,
-      sizeCalculation: (e) => e.body.byteLength + ENTRY_OVERHEAD_BYTES,
       dispose: (entry, key) => this.untag(key, entry),
+    });
+    this.arena = new BodyArena(opts.maxBytes, (key, segment) => {
+      if (this.lru.peek(key)?.segment === segment) this.lru.delete(key);
     });
   }
 
@@ -120,8 +129,19 @@ class TaggedCache {
     return this.lru.size;
   }
 
+  get bytes(): number {
+    return this.arena.allocated;
+  }
+
+  get sending(): number {
+    return this.arena.sending;
+  }
+
+  /** The entry, its body moved forward in the arena if it was about to be overwritten. */
   get(key: string): Entry | undefined {
-    return this.lru.get(key);
+    const entry = this.lru.get(key);
+    if (entry) Object.assign(entry, this.arena.refresh(key, entry));
+    return entry;
   }
 
   /**
@@ -134,15 +154,17 @@ class TaggedCache {
     return false;
   }
 
-  /** Stores unless too large for the cache; returns whether it did. */
-  set(key: string, entry: Entry, ttl = 0): boolean {
-    this.lru.set(key, entry, { ttl });
-    if (this.lru.peek(key) !== entry) return false;
-    for (const tag of entry.tags) {
+  /** Stores a copy of `body` unless it is larger than the arena keeps; returns the entry. */
+  set(key: string, body: string, entry: Omit<Entry, 'body' | 'segment'>, ttl = 0): Entry | undefined {
+    const slice = this.arena.keep(key, body);
+    if (!slice) return undefined;
+    const kept: Entry = { ...entry, ...slice };
+    this.lru.set(key, kept, { ttl });
+    for (const tag of kept.tags) {
       const keys = this.keysByTag.get(tag) ?? new Set<string>();
       this.keysByTag.set(tag, keys.add(key));
     }
-    return true;
+    return kept;
   }
 
   /** Drops what depends on "<type>:<id>": entries tagged with it or with "<type>:*". */
@@ -256,7 +278,12 @@ export default fp(
       get listening() {
         return listening;
       },
-      stats: () => ({ ...stats, entries: cache?.size ?? 0 }),
+      stats: () => ({
+        ...stats,
+        entries: cache?.size ?? 0,
+        bytes: cache?.bytes ?? 0,
+        sending: cache?.sending ?? 0,
+      }),
       sync: async () => listener?.sync(),
       next: (event, filter) =>
         new Promise<string>((resolve) => {
@@ -379,7 +406,21 @@ export default fp(
       for (const field of entry.vary?.split(',') ?? []) varyOn(reply, field.trim());
       // Answered here: the rest of the request's hooks and the handler never run.
       if (entry.etag && noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
-      else reply.type(entry.contentType).send(entry.body);
+      else sendKept(reply, entry);
+    };
+
+    /** Sends a kept body, its segment pinned until the response is done with it. */
+    const sendKept = (reply: FastifyReply, entry: Entry): void => {
+      pin(reply, entry.segment);
+      reply.type(entry.contentType).send(entry.body);
+    };
+    const pin = (reply: FastifyReply, segment: Segment): void => {
+      segment.sending++;
+      // 'close' comes after the last byte was handed to the kernel, or after the connection
+      // was torn down with any write still queued: either way nothing reads the bytes after it.
+      reply.raw.once('close', () => {
+        segment.sending--;
+      });
     };
 
     // A leader that never gets to onSend (the client went away first) still lets the others go.
@@ -450,19 +491,23 @@ export default fp(
       const tags = request.cacheTags;
       // A handler that named nothing: better not kept than kept with nothing to drop it.
       if (!tags) throw new Error(`${request.routeOptions.url} named no cache tags`);
-      const body = Buffer.from(payload);
-      const entry = {
-        body,
-        etag: typeof etag === 'string' ? etag : undefined,
-        link: headerText(reply.getHeader('link')),
-        contentType: String(reply.getHeader('content-type')),
-        cacheControl,
-        vary: headerText(reply.getHeader('vary')),
-        tags,
-      };
-      const stored = cache.set(request.url, entry, ttl);
-      if (stored) stats.stores++;
-      return body;
+      const kept = cache.set(
+        request.url,
+        payload,
+        {
+          etag: typeof etag === 'string' ? etag : undefined,
+          link: headerText(reply.getHeader('link')),
+          contentType: String(reply.getHeader('content-type')),
+          cacheControl,
+          vary: headerText(reply.getHeader('vary')),
+          tags,
+        },
+        ttl,
+      );
+      if (!kept) return payload;
+      stats.stores++;
+      pin(reply, kept.segment);
+      return kept.body;
     };
   },
   { name: 'kopij-response-cache', dependencies: ['kopij-db'] },

@@ -379,6 +379,43 @@ t.test('bounded, and off with RESPONSE_CACHE_SIZE=0', async (t) => {
   }
 });
 
+t.test('its bodies stay within the byte budget, each served whole after the space is reused', async (t) => {
+  // Two segments of 1 MiB; each article's page is ~200 KB, so sixteen of them wrap the ring.
+  const budget = 2 * 1024 * 1024;
+  const big = await buildTestApp(
+    t,
+    { RESPONSE_CACHE_MAX_BYTES: String(budget) },
+    { database: a.database, keys: false },
+  );
+  const letters = 'abcdefghijklmnop';
+  const made: { id: string }[] = [];
+  for (const letter of letters) {
+    const paragraph = { type: 'paragraph', text: `${letter}`.repeat(19_999) + '’' };
+    made.push(await article({ body: Array.from({ length: 10 }, () => paragraph) }));
+  }
+  await settled(big);
+  const read = async (i: number) => {
+    const res = await big.req('GET', `/v1/articles/${made[i]!.id}`);
+    t.equal(res.statusCode, 200);
+    const got = res.json();
+    if (got.id !== made[i]!.id || got.body[9].text !== `${letters[i]}`.repeat(19_999) + '’')
+      t.fail(`article ${i} came back as another's bytes`);
+  };
+  const before = stats(big);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 1; i < made.length; i++) {
+      await read(i);
+      await read(0); // read again and again: it is kept while the others come and go
+    }
+  }
+  const after = stats(big);
+  t.ok(after.stores - before.stores > made.length, 'the ring turned over: evicted pages were stored again');
+  t.ok(after.bytes <= budget, `bodies in ${after.bytes} bytes, within ${budget}`);
+  t.ok(after.hits - before.hits >= 3 * (made.length - 1) - 2, 'the page read every time stayed');
+  await new Promise((r) => setImmediate(r));
+  t.equal(after.sending >= 0 && stats(big).sending, 0, 'no response holds a segment once sent');
+});
+
 if (serverUrl) {
   t.test('a listener that loses its connection: bypassed, then emptied and listening again', async (t) => {
     const x = await article();

@@ -8,9 +8,8 @@
  * (BENCHMARKS.md, tenth session). Here the cache's memory is its budget: segments are allocated
  * once and reused, and what is evicted is only overwritten.
  *
- * A segment that a response is still being written from (a slow client) is never overwritten:
- * when its turn comes, the ring takes a new segment in its place and leaves the busy one to the
- * garbage collector, which frees it once the last such response is done.
+ * So the bytes of a slice change when its segment is reused: whatever leaves the cache (a
+ * response, which a slow client may take seconds to read) must be a copy of them.
  */
 
 /** The most a segment holds: also the largest body kept. */
@@ -19,8 +18,6 @@ export const SEGMENT_BYTES = 1024 * 1024;
 export interface Segment {
   readonly bytes: Buffer;
   used: number;
-  /** Responses being written from this segment. */
-  sending: number;
   /** The keys whose bodies were written here; some may since have moved or gone. */
   readonly keys: string[];
 }
@@ -30,10 +27,6 @@ export interface Slice {
   segment: Segment;
 }
 
-function newSegment(size: number): Segment {
-  return { bytes: Buffer.allocUnsafeSlow(size), used: 0, sending: 0, keys: [] };
-}
-
 export class BodyArena {
   readonly segmentBytes: number;
   private readonly maxSegments: number;
@@ -41,32 +34,30 @@ export class BodyArena {
   private current = -1;
 
   /**
-   * @param evict called for each key written in a segment about to be reused (or replaced):
-   *   the cache drops its entry if that entry's body is still there.
+   * @param evict called for each key written in a segment about to be reused: the cache drops
+   *   its entry if that entry's body is still there.
    */
   constructor(
     maxBytes: number,
     private readonly evict: (key: string, segment: Segment) => void,
     segmentBytes = SEGMENT_BYTES,
   ) {
-    this.maxSegments = Math.max(1, Math.round(maxBytes / segmentBytes));
+    this.maxSegments = Math.max(1, Math.ceil(maxBytes / segmentBytes));
     this.segmentBytes = Math.floor(maxBytes / this.maxSegments);
   }
 
-  /** Bytes allocated for segments in the ring. */
+  /** Bytes allocated for segments. */
   get allocated(): number {
     return this.ring.length * this.segmentBytes;
   }
 
-  /** Responses being written from the segments in the ring. */
-  get sending(): number {
-    return this.ring.reduce((n, s) => n + s.sending, 0);
-  }
-
-  /** Copies a body in (UTF-8 when a string); undefined when it is larger than a segment. */
+  /**
+   * Copies a body in (UTF-8 when a string); undefined when it is empty (nothing to keep) or
+   * larger than a segment.
+   */
   keep(key: string, body: string | Buffer): Slice | undefined {
     const length = typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength;
-    if (length > this.segmentBytes) return undefined;
+    if (length === 0 || length > this.segmentBytes) return undefined;
     const segment = this.fits(length) ? this.ring[this.current]! : this.advance();
     const start = segment.used;
     if (typeof body === 'string') segment.bytes.write(body, start, 'utf8');
@@ -97,19 +88,15 @@ export class BodyArena {
 
   private advance(): Segment {
     if (this.ring.length < this.maxSegments) {
-      this.ring.push(newSegment(this.segmentBytes));
+      this.ring.push({ bytes: Buffer.allocUnsafeSlow(this.segmentBytes), used: 0, keys: [] });
       this.current = this.ring.length - 1;
       return this.ring[this.current]!;
     }
     this.current = (this.current + 1) % this.ring.length;
-    const old = this.ring[this.current]!;
-    for (const key of old.keys) this.evict(key, old);
-    if (old.sending > 0) {
-      this.ring[this.current] = newSegment(this.segmentBytes);
-      return this.ring[this.current]!;
-    }
-    old.used = 0;
-    old.keys.length = 0;
-    return old;
+    const reused = this.ring[this.current]!;
+    for (const key of reused.keys) this.evict(key, reused);
+    reused.used = 0;
+    reused.keys.length = 0;
+    return reused;
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyReques
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
-import { BodyArena, type Segment } from '../http/body-arena.js';
+import { BodyArena, type Slice } from '../http/body-arena.js';
 import { varyOn } from '../http/caching.js';
 import { namesNewerVersion, noneMatch } from '../http/etag.js';
 
@@ -55,11 +55,13 @@ declare module 'fastify' {
   }
 }
 
-interface Entry {
-  /** UTF-8, as sent, in the cache's arena: written to the socket as it is. */
+export interface Entry {
+  /**
+   * UTF-8, as sent. Handed out as a copy of its own (see TaggedCache.get): the kept bytes
+   * are overwritten once their segment of the arena is reused, and a slow client's socket may
+   * still be writing from what it was given.
+   */
   body: Buffer;
-  /** Where in the arena: pinned while a response is written from it. */
-  segment: Segment;
   /** Absent for lists, which carry no version to revalidate against. */
   etag: string | undefined;
   /** A page's rel="next". */
@@ -77,10 +79,8 @@ export interface ResponseCacheStats {
   /** Writes that waited for their own notifications before answering. */
   syncs: number;
   entries: number;
-  /** Allocated for bodies: never more than RESPONSE_CACHE_MAX_BYTES while none is being sent. */
+  /** Allocated for bodies: never more than RESPONSE_CACHE_MAX_BYTES. */
   bytes: number;
-  /** Responses being written from kept bytes. */
-  sending: number;
 }
 
 type CacheEvent = 'change' | 'connected' | 'disconnected';
@@ -103,11 +103,14 @@ export interface ResponseCacheOptions {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** An entry as kept: its body is a view into the arena. */
+type Kept = Entry & Slice;
+
 /** Entries by URL, with an index from each tag to the URLs whose entries carry it. */
-class TaggedCache {
+export class TaggedCache {
   /** Bumped by every notification and every loss of the listener. */
   generation = 0;
-  private readonly lru: LRUCache<string, Entry>;
+  private readonly lru: LRUCache<string, Kept>;
   private readonly keysByTag = new Map<string, Set<string>>();
   /** URLs that missed once, for routes that keep only what is asked again. */
   private readonly missedOnce: LRUCache<string, true>;
@@ -116,12 +119,13 @@ class TaggedCache {
 
   constructor(opts: ResponseCacheOptions) {
     this.missedOnce = new LRUCache<string, true>({ max: opts.maxEntries });
-    this.lru = new LRUCache<string, Entry>({
+    this.lru = new LRUCache<string, Kept>({
       max: opts.maxEntries,
       dispose: (entry, key) => this.untag(key, entry),
     });
     this.arena = new BodyArena(opts.maxBytes, (key, segment) => {
-      if (this.lru.peek(key)?.segment === segment) this.lru.delete(key);
+      // Expired or not: an entry left behind would hold on to bytes that are about to change.
+      if (this.lru.peek(key, { allowStale: true })?.segment === segment) this.lru.delete(key);
     });
   }
 
@@ -133,15 +137,15 @@ class TaggedCache {
     return this.arena.allocated;
   }
 
-  get sending(): number {
-    return this.arena.sending;
-  }
-
-  /** The entry, its body moved forward in the arena if it was about to be overwritten. */
+  /**
+   * The entry, with a copy of its body; the kept bytes move forward in the arena first if
+   * their segment is the next to be reused.
+   */
   get(key: string): Entry | undefined {
-    const entry = this.lru.get(key);
-    if (entry) Object.assign(entry, this.arena.refresh(key, entry));
-    return entry;
+    const kept = this.lru.get(key);
+    if (!kept) return undefined;
+    Object.assign(kept, this.arena.refresh(key, kept));
+    return handedOut(kept);
   }
 
   /**
@@ -154,17 +158,20 @@ class TaggedCache {
     return false;
   }
 
-  /** Stores a copy of `body` unless it is larger than the arena keeps; returns the entry. */
-  set(key: string, body: string, entry: Omit<Entry, 'body' | 'segment'>, ttl = 0): Entry | undefined {
+  /**
+   * Keeps `body` unless the arena does not (empty, or larger than a segment); returns the
+   * entry, with a copy of the bytes to send.
+   */
+  set(key: string, body: string, entry: Omit<Entry, 'body'>, ttl = 0): Entry | undefined {
     const slice = this.arena.keep(key, body);
     if (!slice) return undefined;
-    const kept: Entry = { ...entry, ...slice };
+    const kept: Kept = { ...entry, ...slice };
     this.lru.set(key, kept, { ttl });
     for (const tag of kept.tags) {
       const keys = this.keysByTag.get(tag) ?? new Set<string>();
       this.keysByTag.set(tag, keys.add(key));
     }
-    return kept;
+    return handedOut(kept);
   }
 
   /** Drops what depends on "<type>:<id>": entries tagged with it or with "<type>:*". */
@@ -181,13 +188,18 @@ class TaggedCache {
     this.lru.clear();
   }
 
-  private untag(key: string, entry: Entry): void {
+  private untag(key: string, entry: Kept): void {
     for (const tag of entry.tags) {
       const keys = this.keysByTag.get(tag);
       keys?.delete(key);
       if (keys?.size === 0) this.keysByTag.delete(tag);
     }
   }
+}
+
+/** What leaves the cache: never a view into the arena. */
+function handedOut({ segment: _, body, ...entry }: Kept): Entry {
+  return { ...entry, body: Buffer.from(body) };
 }
 
 /** Promise.withResolvers, which Node 20 lacks. */
@@ -282,7 +294,6 @@ export default fp(
         ...stats,
         entries: cache?.size ?? 0,
         bytes: cache?.bytes ?? 0,
-        sending: cache?.sending ?? 0,
       }),
       sync: async () => listener?.sync(),
       next: (event, filter) =>
@@ -406,21 +417,7 @@ export default fp(
       for (const field of entry.vary?.split(',') ?? []) varyOn(reply, field.trim());
       // Answered here: the rest of the request's hooks and the handler never run.
       if (entry.etag && noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
-      else sendKept(reply, entry);
-    };
-
-    /** Sends a kept body, its segment pinned until the response is done with it. */
-    const sendKept = (reply: FastifyReply, entry: Entry): void => {
-      pin(reply, entry.segment);
-      reply.type(entry.contentType).send(entry.body);
-    };
-    const pin = (reply: FastifyReply, segment: Segment): void => {
-      segment.sending++;
-      // 'close' comes after the last byte was handed to the kernel, or after the connection
-      // was torn down with any write still queued: either way nothing reads the bytes after it.
-      reply.raw.once('close', () => {
-        segment.sending--;
-      });
+      else reply.type(entry.contentType).send(entry.body);
     };
 
     // A leader that never gets to onSend (the client went away first) still lets the others go.
@@ -506,7 +503,6 @@ export default fp(
       );
       if (!kept) return payload;
       stats.stores++;
-      pin(reply, kept.segment);
       return kept.body;
     };
   },

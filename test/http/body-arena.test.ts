@@ -1,5 +1,6 @@
 import t from 'tap';
 import { BodyArena, type Segment } from '../../src/http/body-arena.js';
+import { TaggedCache } from '../../src/plugins/response-cache.js';
 
 /** An arena of `segments` segments of `size` bytes that records what it evicts. */
 function arena(size: number, segments: number) {
@@ -19,6 +20,7 @@ t.test('keeps the bytes of a string as UTF-8 and of a Buffer as they are', async
   const bytes = Buffer.from([0, 1, 2, 255]);
   t.same([...a.keep('/b', bytes)!.body], [...bytes]);
   t.equal(a.keep('/c', body(1025)), undefined, 'a body larger than a segment is not kept');
+  t.equal(a.keep('/d', ''), undefined, 'nor an empty one');
 });
 
 t.test('its memory is its budget, however much passes through', async (t) => {
@@ -40,18 +42,13 @@ t.test('its memory is its budget, however much passes through', async (t) => {
   t.ok(gone.size > 300 && gone.size < 400, 'the oldest segments went, the newest stayed');
 });
 
-t.test('a segment a response is being written from is not overwritten', async (t) => {
-  const { a, evicted } = arena(100, 2);
+t.test('a reused segment overwrites the slices in it: what leaves the arena must be a copy', async (t) => {
+  const { a, evicted } = arena(100, 1);
   const first = a.keep('/first', body(60, 'a'))!;
-  first.segment.sending++;
   a.keep('/second', body(60, 'b'));
-  a.keep('/third', body(60, 'c'));
-  t.same(evicted, ['/first'], 'its entries leave all the same');
-  t.equal(first.body.toString(), body(60, 'a'), 'the bytes being sent are untouched');
-  t.equal(a.allocated, 200, 'a new segment took its place in the ring');
-  first.segment.sending--;
-  // The busy segment left the ring: it is the garbage collector's once nothing refers to it.
-  t.equal(a.sending, 0);
+  t.same(evicted, ['/first']);
+  t.equal(first.body.toString(), body(60, 'b'), 'the old view now reads the new bytes');
+  t.equal(a.allocated, 100, 'the one segment was reused, not replaced');
 });
 
 t.test('a body read while its segment is next to be reused moves forward', async (t) => {
@@ -82,4 +79,36 @@ t.test('nothing moves before the ring is full or into a full segment', async (t)
   t.equal(a.refresh('/one', one), one, 'no room in the current segment');
   const seg: Segment = one.segment;
   t.equal(seg.used, 50);
+});
+
+const meta = (tags: string[]) => ({
+  etag: undefined,
+  link: undefined,
+  contentType: 'application/json; charset=utf-8',
+  cacheControl: 'public, max-age=60',
+  vary: undefined,
+  tags,
+});
+
+t.test(
+  'the cache hands out copies: reusing the space does not change a body already handed out',
+  async (t) => {
+    // One segment, just room for one body: the second one reuses the first one's bytes.
+    const cache = new TaggedCache({ maxEntries: 10, maxBytes: 100 });
+    const stored = cache.set('/one', body(60, '1'), meta(['article:1']))!;
+    const read = cache.get('/one')!;
+    cache.set('/two', body(60, '2'), meta(['article:2']));
+    t.equal(cache.get('/one'), undefined, 'the first entry left with its bytes');
+    t.equal(stored.body.toString(), body(60, '1'), 'what the miss sent is intact');
+    t.equal(read.body.toString(), body(60, '1'), 'what a hit sent is intact');
+    t.equal(cache.get('/two')!.body.toString(), body(60, '2'));
+  },
+);
+
+t.test('an expired entry leaves with its segment too', async (t) => {
+  const cache = new TaggedCache({ maxEntries: 10, maxBytes: 100 });
+  cache.set('/page', body(60, 'p'), meta(['article:*']), 1);
+  await new Promise((r) => setTimeout(r, 20));
+  cache.set('/item', body(60, 'i'), meta(['article:1']));
+  t.equal(cache.size, 1, 'nothing is left pointing at reused bytes');
 });

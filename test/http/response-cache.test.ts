@@ -390,7 +390,7 @@ t.test('its bodies stay within the byte budget, each served whole after the spac
   const letters = 'abcdefghijklmnop';
   const made: { id: string }[] = [];
   for (const letter of letters) {
-    const paragraph = { type: 'paragraph', text: `${letter}`.repeat(19_999) + '’' };
+    const paragraph = { type: 'paragraph', text: `${letter.repeat(19_999)}’` };
     made.push(await article({ body: Array.from({ length: 10 }, () => paragraph) }));
   }
   await settled(big);
@@ -398,7 +398,7 @@ t.test('its bodies stay within the byte budget, each served whole after the spac
     const res = await big.req('GET', `/v1/articles/${made[i]!.id}`);
     t.equal(res.statusCode, 200);
     const got = res.json();
-    if (got.id !== made[i]!.id || got.body[9].text !== `${letters[i]}`.repeat(19_999) + '’')
+    if (got.id !== made[i]!.id || got.body[9].text !== `${letters[i]!.repeat(19_999)}’`)
       t.fail(`article ${i} came back as another's bytes`);
   };
   const before = stats(big);
@@ -412,8 +412,6 @@ t.test('its bodies stay within the byte budget, each served whole after the spac
   t.ok(after.stores - before.stores > made.length, 'the ring turned over: evicted pages were stored again');
   t.ok(after.bytes <= budget, `bodies in ${after.bytes} bytes, within ${budget}`);
   t.ok(after.hits - before.hits >= 3 * (made.length - 1) - 2, 'the page read every time stayed');
-  await new Promise((r) => setImmediate(r));
-  t.equal(after.sending >= 0 && stats(big).sending, 0, 'no response holds a segment once sent');
 });
 
 if (serverUrl) {

@@ -1,10 +1,11 @@
 import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
 import { sql } from 'drizzle-orm';
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
-import { BodyArena, type Slice } from '../http/body-arena.js';
+import { BodyArena, type Segment } from '../http/body-arena.js';
 import { varyOn } from '../http/caching.js';
 import { namesNewerVersion, noneMatch } from '../http/etag.js';
 
@@ -56,12 +57,10 @@ declare module 'fastify' {
 }
 
 export interface Entry {
-  /**
-   * UTF-8, as sent. Handed out as a copy of its own (see TaggedCache.get): the kept bytes
-   * are overwritten once their segment of the arena is reused, and a slow client's socket may
-   * still be writing from what it was given.
-   */
+  /** UTF-8, as sent, in the cache's arena: written to the socket as it is, pinned meanwhile. */
   body: Buffer;
+  /** Where in the arena. */
+  segment: Segment;
   /** Absent for lists, which carry no version to revalidate against. */
   etag: string | undefined;
   /** A page's rel="next". */
@@ -79,8 +78,13 @@ export interface ResponseCacheStats {
   /** Writes that waited for their own notifications before answering. */
   syncs: number;
   entries: number;
-  /** Allocated for bodies: never more than RESPONSE_CACHE_MAX_BYTES. */
+  /**
+   * Allocated for bodies: RESPONSE_CACHE_MAX_BYTES at most, and up to as much again while slow
+   * clients are still reading from segments that had their turn.
+   */
   bytes: number;
+  /** Responses being written from kept bytes (in the ring). */
+  sending: number;
 }
 
 type CacheEvent = 'change' | 'connected' | 'disconnected';
@@ -103,14 +107,11 @@ export interface ResponseCacheOptions {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** An entry as kept: its body is a view into the arena. */
-type Kept = Entry & Slice;
-
 /** Entries by URL, with an index from each tag to the URLs whose entries carry it. */
 export class TaggedCache {
   /** Bumped by every notification and every loss of the listener. */
   generation = 0;
-  private readonly lru: LRUCache<string, Kept>;
+  private readonly lru: LRUCache<string, Entry>;
   private readonly keysByTag = new Map<string, Set<string>>();
   /** URLs that missed once, for routes that keep only what is asked again. */
   private readonly missedOnce: LRUCache<string, true>;
@@ -119,7 +120,7 @@ export class TaggedCache {
 
   constructor(opts: ResponseCacheOptions) {
     this.missedOnce = new LRUCache<string, true>({ max: opts.maxEntries });
-    this.lru = new LRUCache<string, Kept>({
+    this.lru = new LRUCache<string, Entry>({
       max: opts.maxEntries,
       dispose: (entry, key) => this.untag(key, entry),
     });
@@ -137,15 +138,20 @@ export class TaggedCache {
     return this.arena.allocated;
   }
 
-  /**
-   * The entry, with a copy of its body; the kept bytes move forward in the arena first if
-   * their segment is the next to be reused.
-   */
+  get sending(): number {
+    return this.arena.sending;
+  }
+
+  /** The entry, its body moved forward in the arena if its segment is the next to be reused. */
   get(key: string): Entry | undefined {
-    const kept = this.lru.get(key);
-    if (!kept) return undefined;
-    Object.assign(kept, this.arena.refresh(key, kept));
-    return handedOut(kept);
+    const entry = this.lru.get(key);
+    if (entry) Object.assign(entry, this.arena.refresh(key, entry));
+    return entry;
+  }
+
+  /** A response is being written from this entry's body; call the result when it is done. */
+  pin(entry: Entry): () => void {
+    return this.arena.pin(entry.segment);
   }
 
   /**
@@ -159,19 +165,23 @@ export class TaggedCache {
   }
 
   /**
-   * Keeps `body` unless the arena does not (empty, or larger than a segment); returns the
-   * entry, with a copy of the bytes to send.
+   * Keeps `body` unless the arena does not (empty, larger than a segment, or no segment free
+   * of slow clients); returns the entry, whose body is what to send.
    */
-  set(key: string, body: string, entry: Omit<Entry, 'body'>, ttl = 0): Entry | undefined {
+  set(key: string, body: string, entry: Omit<Entry, 'body' | 'segment'>, ttl = 0): Entry | undefined {
     const slice = this.arena.keep(key, body);
-    if (!slice) return undefined;
-    const kept: Kept = { ...entry, ...slice };
+    if (!slice) {
+      // Not kept: nor may an older answer to this URL outlive the one that replaced it.
+      this.lru.delete(key);
+      return undefined;
+    }
+    const kept: Entry = { ...entry, ...slice };
     this.lru.set(key, kept, { ttl });
     for (const tag of kept.tags) {
       const keys = this.keysByTag.get(tag) ?? new Set<string>();
       this.keysByTag.set(tag, keys.add(key));
     }
-    return handedOut(kept);
+    return kept;
   }
 
   /** Drops what depends on "<type>:<id>": entries tagged with it or with "<type>:*". */
@@ -188,7 +198,7 @@ export class TaggedCache {
     this.lru.clear();
   }
 
-  private untag(key: string, entry: Kept): void {
+  private untag(key: string, entry: Entry): void {
     for (const tag of entry.tags) {
       const keys = this.keysByTag.get(tag);
       keys?.delete(key);
@@ -197,9 +207,31 @@ export class TaggedCache {
   }
 }
 
-/** What leaves the cache: never a view into the arena. */
-function handedOut({ segment: _, body, ...entry }: Kept): Entry {
-  return { ...entry, body: Buffer.from(body) };
+// A pipelined response waiting its turn behind another has no socket yet, and if the socket
+// dies first Node never closes it: its pin is released when it is collected.
+const unreleased = new FinalizationRegistry<() => void>((release) => release());
+
+/** Pins a kept body's segment until this response is done with the bytes. */
+export function pinWhileSent(
+  cache: Pick<TaggedCache, 'pin'>,
+  res: Pick<ServerResponse, 'destroyed' | 'socket' | 'once'>,
+  entry: Entry,
+): void {
+  // Destroyed (the client left): a destroyed response writes nothing more.
+  if (res.destroyed) return;
+  const release = cache.pin(entry);
+  // 'close' comes after the last byte was handed to the kernel, or after the connection was
+  // torn down with any write still queued: nothing reads the bytes after it.
+  if (res.socket) {
+    res.once('close', release);
+    return;
+  }
+  const token = {};
+  unreleased.register(res, release, token);
+  res.once('close', () => {
+    unreleased.unregister(token);
+    release();
+  });
 }
 
 /** Promise.withResolvers, which Node 20 lacks. */
@@ -294,6 +326,7 @@ export default fp(
         ...stats,
         entries: cache?.size ?? 0,
         bytes: cache?.bytes ?? 0,
+        sending: cache?.sending ?? 0,
       }),
       sync: async () => listener?.sync(),
       next: (event, filter) =>
@@ -417,7 +450,12 @@ export default fp(
       for (const field of entry.vary?.split(',') ?? []) varyOn(reply, field.trim());
       // Answered here: the rest of the request's hooks and the handler never run.
       if (entry.etag && noneMatch(request.headers['if-none-match'], entry.etag)) reply.code(304).send();
-      else reply.type(entry.contentType).send(entry.body);
+      else sendKept(reply, entry);
+    };
+
+    const sendKept = (reply: FastifyReply, entry: Entry): void => {
+      pinWhileSent(cache, reply.raw, entry);
+      reply.type(entry.contentType).send(entry.body);
     };
 
     // A leader that never gets to onSend (the client went away first) still lets the others go.
@@ -503,6 +541,7 @@ export default fp(
       );
       if (!kept) return payload;
       stats.stores++;
+      pinWhileSent(cache, reply.raw, kept);
       return kept.body;
     };
   },

@@ -1,6 +1,7 @@
+import { EventEmitter } from 'node:events';
 import t from 'tap';
 import { BodyArena, type Segment } from '../../src/http/body-arena.js';
-import { TaggedCache } from '../../src/plugins/response-cache.js';
+import { pinWhileSent, TaggedCache } from '../../src/plugins/response-cache.js';
 
 /** An arena of `segments` segments of `size` bytes that records what it evicts. */
 function arena(size: number, segments: number) {
@@ -42,7 +43,7 @@ t.test('its memory is its budget, however much passes through', async (t) => {
   t.ok(gone.size > 300 && gone.size < 400, 'the oldest segments went, the newest stayed');
 });
 
-t.test('a reused segment overwrites the slices in it: what leaves the arena must be a copy', async (t) => {
+t.test('a reused segment overwrites the slices in it: why a segment being sent from is pinned', async (t) => {
   const { a, evicted } = arena(100, 1);
   const first = a.keep('/first', body(60, 'a'))!;
   a.keep('/second', body(60, 'b'));
@@ -90,20 +91,40 @@ const meta = (tags: string[]) => ({
   tags,
 });
 
-t.test(
-  'the cache hands out copies: reusing the space does not change a body already handed out',
-  async (t) => {
-    // One segment, just room for one body: the second one reuses the first one's bytes.
-    const cache = new TaggedCache({ maxEntries: 10, maxBytes: 100 });
-    const stored = cache.set('/one', body(60, '1'), meta(['article:1']))!;
-    const read = cache.get('/one')!;
-    cache.set('/two', body(60, '2'), meta(['article:2']));
-    t.equal(cache.get('/one'), undefined, 'the first entry left with its bytes');
-    t.equal(stored.body.toString(), body(60, '1'), 'what the miss sent is intact');
-    t.equal(read.body.toString(), body(60, '1'), 'what a hit sent is intact');
-    t.equal(cache.get('/two')!.body.toString(), body(60, '2'));
-  },
-);
+t.test('a body being sent is never overwritten: its segment leaves the ring instead', async (t) => {
+  // One segment, just room for one body: the second one needs the first one's space.
+  const cache = new TaggedCache({ maxEntries: 10, maxBytes: 100 });
+  const one = cache.set('/one', body(60, '1'), meta(['article:1']))!;
+  const release = cache.pin(one);
+  t.equal(cache.sending, 1);
+  const two = cache.set('/two', body(60, '2'), meta(['article:2']))!;
+  t.equal(cache.get('/one'), undefined, 'the first entry left all the same');
+  t.equal(one.body.toString(), body(60, '1'), 'the bytes being sent are untouched');
+  t.equal(cache.bytes, 200, 'a new segment took its place; the old one is counted until done');
+  // With as many segments out as the ring holds, a busy turn keeps nothing new.
+  const releaseTwo = cache.pin(two);
+  t.equal(cache.set('/three', body(60, '3'), meta(['article:3'])), undefined, 'nothing kept');
+  t.equal(cache.get('/two')?.body.toString(), body(60, '2'), 'and nothing evicted');
+  t.equal(cache.bytes, 200, 'memory stays within twice the budget');
+  release();
+  release();
+  t.equal(one.segment.sending, 0, 'a release counts once');
+  t.equal(cache.bytes, 100, "the first segment is the collector's once done (released once)");
+  t.ok(cache.set('/three', body(60, '3'), meta(['article:3'])), 'kept again');
+  t.equal(two.body.toString(), body(60, '2'), 'still untouched');
+  releaseTwo();
+  t.equal(cache.sending, 0);
+  t.equal(cache.bytes, 100);
+});
+
+t.test('a newer answer that cannot be kept does not leave the older one behind', async (t) => {
+  const cache = new TaggedCache({ maxEntries: 10, maxBytes: 100 });
+  cache.pin(cache.set('/a', body(60, 'a'), meta(['article:1']))!);
+  cache.pin(cache.set('/b', body(60, 'b'), meta(['article:2']))!);
+  // Both segments busy and the one out of the ring counts against it: nothing is kept.
+  t.equal(cache.set('/b', body(60, 'B'), meta(['article:2'])), undefined);
+  t.equal(cache.get('/b'), undefined, 'the old answer to /b is gone');
+});
 
 t.test('an expired entry leaves with its segment too', async (t) => {
   const cache = new TaggedCache({ maxEntries: 10, maxBytes: 100 });
@@ -111,4 +132,34 @@ t.test('an expired entry leaves with its segment too', async (t) => {
   await new Promise((r) => setTimeout(r, 20));
   cache.set('/item', body(60, 'i'), meta(['article:1']));
   t.equal(cache.size, 1, 'nothing is left pointing at reused bytes');
+});
+
+/** What pinWhileSent reads of a response. */
+function response(opts: { destroyed?: boolean; socket?: boolean } = {}) {
+  const res = new EventEmitter() as EventEmitter & { destroyed: boolean; socket: object | null };
+  res.destroyed = opts.destroyed ?? false;
+  res.socket = opts.socket === false ? null : {};
+  return res;
+}
+
+t.test('a response pins the segment it is sent from until it closes', async (t) => {
+  const cache = new TaggedCache({ maxEntries: 10, maxBytes: 100 });
+  const entry = cache.set('/one', body(60, '1'), meta(['article:1']))!;
+  const res = response();
+  pinWhileSent(cache, res as never, entry);
+  t.equal(cache.sending, 1, 'pinned while it is written');
+  res.emit('close');
+  t.equal(cache.sending, 0, 'released by close');
+  res.emit('close');
+  t.equal(cache.sending, 0, 'once');
+
+  pinWhileSent(cache, response({ destroyed: true }) as never, entry);
+  t.equal(cache.sending, 0, 'a response already destroyed writes nothing: no pin');
+
+  // Queued behind another pipelined response: no socket yet, and close may never come.
+  const queued = response({ socket: false });
+  pinWhileSent(cache, queued as never, entry);
+  t.equal(cache.sending, 1);
+  queued.emit('close');
+  t.equal(cache.sending, 0, 'released by close when it comes');
 });

@@ -412,6 +412,8 @@ t.test('its bodies stay within the byte budget, each served whole after the spac
   t.ok(after.stores - before.stores > made.length, 'the ring turned over: evicted pages were stored again');
   t.ok(after.bytes <= budget, `bodies in ${after.bytes} bytes, within ${budget}`);
   t.ok(after.hits - before.hits >= 3 * (made.length - 1) - 2, 'the page read every time stayed');
+  await new Promise((r) => setImmediate(r));
+  t.equal(stats(big).sending, 0, 'no response holds a segment once it is sent');
 });
 
 if (serverUrl) {

@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import t from 'tap';
-import { BodyArena, type Segment } from '../../src/http/body-arena.js';
+import { BodyArena } from '../../src/http/body-arena.js';
 import { pinWhileSent, TaggedCache } from '../../src/plugins/response-cache.js';
 
 /** An arena of `segments` segments of `size` bytes that records what it evicts. */
@@ -73,13 +73,18 @@ t.test('a body read while its segment is next to be reused moves forward', async
 });
 
 t.test('nothing moves before the ring is full or into a full segment', async (t) => {
-  const { a } = arena(100, 2);
-  const one = a.keep('/one', body(50))!;
-  t.equal(a.refresh('/one', one), one, 'a ring with room for another segment overwrites nothing');
-  a.keep('/two', body(100));
-  t.equal(a.refresh('/one', one), one, 'no room in the current segment');
-  const seg: Segment = one.segment;
-  t.equal(seg.used, 50);
+  const { a } = arena(100, 3);
+  a.keep('/filler', body(60));
+  const one = a.keep('/one', body(30, '1'))!;
+  a.keep('/two', body(50));
+  // Two of three segments: a new one comes before the first is reused, so /one stays put
+  // though the current segment has room for it.
+  t.equal(a.refresh('/one', one), one, 'a ring with room for another segment moves nothing');
+  a.keep('/three', body(60));
+  a.keep('/four', body(40));
+  // The ring is full and /one's segment is next in turn, but the current one is full.
+  t.equal(a.refresh('/one', one), one, 'no room in the current segment: it stays');
+  t.equal(one.body.toString(), body(30, '1'), 'its bytes untouched');
 });
 
 const meta = (tags: string[]) => ({

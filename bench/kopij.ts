@@ -11,6 +11,7 @@ import {
   baseEnv,
   type Child,
   freePort,
+  KOPIJ_MODULES_SCRIPT,
   KOPIJ_SCRIPT,
   ROOT,
   SERVER_NODE_FLAGS,
@@ -23,12 +24,14 @@ export interface KopijOptions {
   webhookUrl: string;
   children: Set<Child>;
   nodeArgs?: string[];
+  /** Default: the bundle `npm start` runs. */
+  script?: string;
   /** False: RESPONSE_CACHE_SIZE=0. */
   responseCache: boolean;
 }
 
 /**
- * The real server (`dist/server.js` as `npm start` runs it, migrations applied at start, workers running) as its own
+ * The real server (`dist/bundle/server.js` as `npm start` runs it, migrations applied at start, workers running) as its own
  * process, configured as in production except: a rate limit no benchmark reaches, warn-level
  * logs, and private webhook URLs allowed so the outbox delivers to the bench's local sink.
  */
@@ -48,7 +51,7 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; write
   };
   const child = await startNode({
     name: 'kopij',
-    script: KOPIJ_SCRIPT,
+    script: o.script ?? KOPIJ_SCRIPT,
     nodeArgs: [...SERVER_NODE_FLAGS, ...(o.nodeArgs ?? [])],
     env,
     port,
@@ -88,7 +91,11 @@ export async function profileScenario(
   if (s.server !== 'kopij') throw new Error('--profile takes a Kopij scenario, not a ceiling');
   mkdirSync(o.dir, { recursive: true });
   const spawned = Date.now();
-  const kopij = await startKopij({ ...o, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.dir] });
+  const kopij = await startKopij({
+    ...o,
+    script: KOPIJ_MODULES_SCRIPT,
+    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.dir],
+  });
   const ctx = newContext(o.sample, kopij.writeKey, createCursorCodec(o.secret), o.opts.seed);
   // The profile starts with the process: what came before the load is start-up.
   const skipMs = Date.now() - spawned;

@@ -1,26 +1,71 @@
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { baseEnv, freePort, KOPIJ_SCRIPT, ROOT, SERVER_NODE_FLAGS, startNode } from '../../bench/servers.js';
+import { freshDatabaseUrl, serverUrl } from '../faults/helpers.js';
 
 const run = promisify(execFile);
 
+/** The files a module of the bundle imports statically (import ... from "x"), not import("x"). */
+function staticImports(code: string): string[] {
+  return [...code.matchAll(/(?:^|[;}\s])import\s*(?:[\w*{}\s,$]+from\s*)?["']([^"']+)["']/g)].map(
+    (m) => m[1]!,
+  );
+}
+
+/** Every package the bundle's entry loads at start, through its chunks' static imports. */
+function loadedAtStart(file: string, seen = new Set<string>()): Set<string> {
+  for (const spec of staticImports(readFileSync(file, 'utf8'))) {
+    if (!spec.startsWith('./')) seen.add(spec);
+    else if (!seen.has(spec)) {
+      seen.add(spec);
+      loadedAtStart(join(dirname(file), spec), seen);
+    }
+  }
+  return seen;
+}
+
 /**
- * `npm start` runs the compiled server (prestart: `npm run build`, src -> dist), not the
- * TypeScript through a loader. The build must produce a server that starts, finds its
- * migrations from dist/, and answers.
+ * `npm start` runs the compiled server (prestart: `npm run build`: tsc, src -> dist, then the
+ * server bundled into dist/bundle/), not the TypeScript through a loader. The build
+ * must produce a server that starts, finds its migrations, and answers; the bundle must hold
+ * nothing that only works next to a package's own files.
  */
-t.test('npm start: the build serves the API from dist on the embedded database', async (t) => {
+t.test('npm start: the build serves the API from the bundle, on the suite’s database', async (t) => {
   const { scripts } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as {
     scripts: Record<string, string>;
   };
   t.equal(scripts.prestart, 'npm run -s build');
-  t.equal(scripts.build, 'tsc -p tsconfig.build.json');
+  t.equal(scripts.build, 'tsc -p tsconfig.build.json && node dist/cli/bundle.js');
+  t.equal(KOPIJ_SCRIPT, 'dist/bundle/server.js');
   await run(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
     cwd: ROOT,
   });
+  rmSync(join(ROOT, dirname(KOPIJ_SCRIPT)), { recursive: true, force: true });
+  await run(process.execPath, ['dist/cli/bundle.js'], { cwd: ROOT });
+  t.ok(existsSync(join(ROOT, KOPIJ_SCRIPT)), 'bundled afresh');
+
+  // An ES module has no __dirname, __filename or require.resolve: a bundled CommonJS package
+  // that used them would fail where it reaches them. Such packages stay external.
+  const code = readFileSync(join(ROOT, KOPIJ_SCRIPT), 'utf8');
+  for (const name of ['__dirname', '__filename', 'require.resolve'])
+    t.notOk(code.includes(name), `the bundle does not use ${name}`);
+  t.ok(code.includes('fastify'), 'the bundle holds the dependencies');
+  // Names as in the source: pg's errors log as DatabaseError, not as a renamed copy.
+  t.match(code, /class extends Error\{static\{__name\(this,"DatabaseError"\)/);
+  // PGlite is loaded when the embedded database is used, never by a server on PostgreSQL.
+  const atStart = [...loadedAtStart(join(ROOT, KOPIJ_SCRIPT))];
+  t.ok(atStart.includes('node:module') && atStart.includes('@fastify/swagger'), 'static imports are read');
+  t.same(
+    atStart.filter((spec) => spec.includes('pglite')),
+    [],
+    'nothing of PGlite is imported at start',
+  );
+
   const port = await freePort();
+  const adminKey = `start-admin-${'x'.repeat(32)}`;
   const server = await startNode({
     name: 'kopij',
     script: KOPIJ_SCRIPT,
@@ -29,8 +74,10 @@ t.test('npm start: the build serves the API from dist on the embedded database',
       ...baseEnv(),
       PORT: String(port),
       HOST: '127.0.0.1',
-      DATABASE_URL: 'memory://',
+      // The suite's database: PGlite, or PostgreSQL when the suite runs against a server.
+      DATABASE_URL: serverUrl ? await freshDatabaseUrl(t) : 'memory://',
       LOG_LEVEL: 'warn',
+      ADMIN_KEY: adminKey,
     },
     port,
     readyPath: '/readyz',
@@ -40,4 +87,33 @@ t.test('npm start: the build serves the API from dist on the embedded database',
   const res = await fetch(`${server.url}/v1/articles`);
   t.equal(res.status, 200);
   t.same(((await res.json()) as { data: unknown[] }).data, [], 'migrated and answering');
+
+  const post = (body: unknown) =>
+    fetch(`${server.url}/v1/articles`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  const created = await post({
+    language: 'nl',
+    headline: 'Kabinet valt',
+    body: [{ type: 'paragraph', text: 'Ja.' }],
+  });
+  t.equal(created.status, 201, 'a write goes through validation, the database and serialization');
+  t.match(await created.json(), { slug: 'kabinet-valt', status: 'draft', version: 1 });
+  const invalid = await post({ language: 'nl' });
+  t.equal(invalid.status, 400);
+  t.equal(invalid.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+  t.match(await invalid.json(), { errors: [{ path: 'body.headline' }] });
+
+  // The external packages still load from node_modules.
+  const openapi = await fetch(`${server.url}/openapi.json`);
+  t.equal(openapi.status, 200);
+  t.match(await openapi.json(), { openapi: /^3\.1\./ });
+  const docs = await fetch(`${server.url}/docs/`);
+  t.equal(docs.status, 200);
+  t.match(await docs.text(), /swagger/i, 'Swagger UI and its static files');
+  const atom = await fetch(`${server.url}/v1/feeds/articles.atom`);
+  t.equal(atom.status, 200);
+  t.match(await atom.text(), /<feed xmlns="http:\/\/www.w3.org\/2005\/Atom"/);
 });

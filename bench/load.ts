@@ -198,14 +198,19 @@ export async function readSample(database: Database, n = 2000): Promise<Sample> 
     db,
     sql`select id, slug, version, published_at::text from articles where ${visible} order by random() limit ${n}`,
   );
+  // The most mentioned people and most used tags among what readers can see: the lists they
+  // drive show visible articles only. Counted over every article, a tag only drafts carry (an
+  // editor's working tag, or a bench run's own leftovers) could make the sample.
   const top = await rows<{ slug: string }>(
     db,
     sql`select p.slug from people p join article_people ap on ap.person_id = p.id
+        join articles on articles.id = ap.article_id where ${visible}
         group by p.id order by count(*) desc limit 50`,
   );
   const tags = await rows<{ tag: string }>(
     db,
-    sql`select t as tag from articles, jsonb_array_elements_text(tags) t group by t order by count(*) desc limit 10`,
+    sql`select t as tag from articles, jsonb_array_elements_text(tags) t where ${visible}
+        group by t order by count(*) desc limit 10`,
   );
   const personIds = await rows<{ id: string }>(db, sql`select id from people order by random() limit 200`);
   const placeIds = await rows<{ id: string }>(db, sql`select id from places order by random() limit 200`);

@@ -1,4 +1,4 @@
-import { realpathSync, rmSync } from 'node:fs';
+import { existsSync, realpathSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -25,7 +25,8 @@ import { build } from 'esbuild';
  * Names are kept: identifiers are not minified, and `keepNames` gives functions and classes the
  * names of their source where minifySyntax or a collision between two modules' names would
  * change them (pg's DatabaseError would log as DatabaseError2, Fastify plugins lose their
- * names). `node --enable-source-maps` maps frames to src/ lines through the linked source maps.
+ * names). `node --enable-source-maps` maps frames through the linked source maps to the files
+ * and lines of tsc's output in dist/ (which has no maps of its own; it follows src/ closely).
  * Profiles that attribute time to packages by file (`npm run bench -- --profile`) run the
  * unbundled dist/server.js, the same compiled code.
  *
@@ -40,6 +41,7 @@ const EXTERNAL = ['@electric-sql/pglite', '@fastify/swagger', '@fastify/swagger-
 /** `pkg` and `pkg/sub/path` of the packages above. */
 const external = EXTERNAL.flatMap((name) => [name, `${name}/*`]);
 
+/** Bundles the project at `root` (an absolute path). */
 export async function bundle(root: string): Promise<void> {
   // Chunks are named by content hash: last build's would stay next to this one's.
   rmSync(`${root}/${dirname(BUNDLE_FILE)}`, { recursive: true, force: true });
@@ -66,6 +68,7 @@ export async function bundle(root: string): Promise<void> {
 }
 
 // Run as a script (also through a symlinked checkout: argv is not resolved, import.meta.url is).
-if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
+const script = process.argv[1];
+if (script && existsSync(script) && realpathSync(script) === fileURLToPath(import.meta.url)) {
   await bundle(fileURLToPath(new URL('../..', import.meta.url)));
 }

@@ -1,3 +1,5 @@
+import { once } from 'node:events';
+import { type AddressInfo, connect } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
@@ -415,6 +417,48 @@ t.test('its bodies stay within the byte budget, each served whole after the spac
   await new Promise((r) => setImmediate(r));
   t.equal(stats(big).sending, 0, 'no response holds a segment once it is sent');
 });
+
+t.test(
+  'a client that does not read keeps the segment it is sent from pinned until it has read',
+  async (t) => {
+    // Real sockets: the cache's own hit and store paths must pin what they send. Loopback buffers
+    // a few MB for a client that does not read, so it is sent more than that, pipelined.
+    const slow = await buildTestApp(
+      t,
+      { RESPONSE_CACHE_MAX_BYTES: String(2 * 1024 * 1024) },
+      { database: a.database, keys: false },
+    );
+    const paragraph = { type: 'paragraph', text: `${'z'.repeat(19_999)}’` };
+    const x = await article({ body: Array.from({ length: 10 }, () => paragraph) });
+    await settled(slow);
+    const path = `/v1/articles/${x.id}`;
+    t.equal((await slow.req('GET', path)).statusCode, 200);
+    t.equal(stats(slow).entries, 1, 'kept: the requests below are hits');
+    await slow.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = slow.app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.pause();
+    const requests = 40; // ~8 MB of ~200 KB answers
+    socket.write(`GET ${path} HTTP/1.1\r\nhost: kopij\r\n\r\n`.repeat(requests));
+    const until = async (what: () => boolean) => {
+      for (let i = 0; i < 200 && !what(); i++) await new Promise((r) => setTimeout(r, 25));
+      return what();
+    };
+    t.ok(
+      await until(() => stats(slow).sending > 0),
+      'answers waiting for the client pin the segment they are written from',
+    );
+    let received = 0;
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
+    socket.resume();
+    t.ok(await until(() => received > requests * 200_000), 'the client reads every answer');
+    t.ok(await until(() => stats(slow).sending === 0), 'all released once the client has read');
+    socket.destroy();
+  },
+);
 
 if (serverUrl) {
   t.test('a listener that loses its connection: bypassed, then emptied and listening again', async (t) => {

@@ -121,6 +121,48 @@ t.test('filters', async (t) => {
   t.equal((await req('GET', '/v1/articles?language=x')).statusCode, 400);
 });
 
+t.test(
+  'a tag in public lists follows its article through draft, published, edited and withdrawn',
+  async (t) => {
+    // Public lists compare the tags of published articles only (their own index); editors
+    // compare every article's tags. Each step must show in both at once.
+    const tagged = await post('/v1/articles', {
+      language: 'nl',
+      headline: 'Werkversie',
+      tags: ['werktitel'],
+    });
+    const get = async (tag: string, as?: 'preview' | 'embargo') =>
+      ids(await req('GET', `/v1/articles?tag=${tag}`, as ? { as } : {}));
+    t.same(await get('werktitel'), [], 'a draft is in no public tag list');
+    t.same(await get('werktitel', 'embargo'), []);
+    t.same(await get('werktitel', 'preview'), [tagged.id], 'editors see it');
+    // An editor's list of published articles compares the published tags; one of drafts,
+    // asked right after with the same parameters' names, must not be given that statement.
+    t.same(await get('werktitel&status=published', 'preview'), [], "not in an editor's published list");
+    t.same(await get('werktitel&status=draft', 'preview'), [tagged.id], "in an editor's list of drafts");
+    const res = await req('POST', `/v1/articles/${tagged.id}/publish`, {
+      as: 'write',
+      body: { publishedAt: '2022-05-10T10:00:00Z' },
+    });
+    t.equal(res.statusCode, 200);
+    t.same(await get('werktitel'), [tagged.id], 'published: in the public list');
+    t.same(await get('werktitel', 'embargo'), [tagged.id]);
+    const edited = await req('PATCH', `/v1/articles/${tagged.id}`, {
+      as: 'write',
+      body: { tags: ['definitief'] },
+      headers: { 'if-match': `"${res.json().version}"` },
+    });
+    t.equal(edited.statusCode, 200);
+    t.same(await get('werktitel'), [], 'a tag taken off is gone');
+    t.same(await get('definitief'), [tagged.id], 'a tag put on is there');
+    t.same(await get('definitief', 'embargo'), [tagged.id]);
+    t.equal((await req('POST', `/v1/articles/${tagged.id}/withdraw`, { as: 'write' })).statusCode, 200);
+    t.same(await get('definitief'), [], 'withdrawn: out of the public list');
+    t.same(await get('definitief', 'embargo'), []);
+    t.same(await get('definitief', 'preview'), [tagged.id], 'editors still see it');
+  },
+);
+
 t.test('relations: a person’s and a place’s articles (places nested at any depth)', async (t) => {
   t.same(ids(await req('GET', '/v1/people/volodymyr-zelensky/articles')), [a3.id, a1.id]);
   t.same(ids(await req('GET', '/v1/people/volodymyr-zelensky/articles', { as: 'preview' })), [

@@ -28,7 +28,8 @@ export function slugCandidates(base: string): string[] {
  * The first free slug for a source text: the base, else base-2, base-3, … A concurrent
  * writer may still take it first; the unique index catches that and the caller retries.
  * The first probe names its candidates (an index lookup each); only when all are taken
- * does it list every `base-%` slug, a LIKE no btree index serves under every collation.
+ * does it list every `base-%` slug, a range of the slug indexes (text_pattern_ops, migration
+ * 0012, so in any collation), not a read of every slug.
  */
 export async function freeSlug(
   tx: Executor,

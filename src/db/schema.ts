@@ -55,7 +55,7 @@ export const people = pgTable(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('people_slug_key').on(t.slug),
+    uniqueIndex('people_slug_key').on(t.slug.op('text_pattern_ops')),
     index('people_search_names_trgm').using('gin', sql`${t.searchNames} gin_trgm_ops`),
     index('people_name_id').on(t.name, t.id),
     index('people_updated_id').on(t.updatedAt, t.id),
@@ -81,7 +81,7 @@ export const places = pgTable(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('places_slug_key').on(t.slug),
+    uniqueIndex('places_slug_key').on(t.slug.op('text_pattern_ops')),
     index('places_parent_id').on(t.parentId),
     index('places_search_names_trgm').using('gin', sql`${t.searchNames} gin_trgm_ops`),
     index('places_name_id').on(t.name, t.id),
@@ -116,7 +116,7 @@ export const articles = pgTable(
     ...timestamps,
   },
   (t) => [
-    uniqueIndex('articles_slug_key').on(t.slug),
+    uniqueIndex('articles_slug_key').on(t.slug.op('text_pattern_ops')),
     index('articles_search').using('gin', t.search),
     index('articles_tags').using('gin', t.tags),
     // Public tag lists look the tag up here, not in articles_tags: ANALYZE keeps statistics of

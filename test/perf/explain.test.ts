@@ -40,6 +40,10 @@ await db.transaction(async (tx) => {
     insert into places (id, slug, name, aliases, kind, search_names, version, created_at, updated_at)
     select ${uid('place', 'n')}, 'plaats-' || n, 'Plaats ' || n, '[]'::jsonb, 'city', 'plaats ' || n, 1, now(), now()
     from generate_series(1, ${PLACES}) n`);
+  // Plaats 1 holds plaatsen 2-40: a region's tree of 40 places.
+  await tx.execute(sql`
+    update places set parent_id = ${uid('place', '1')}
+    where slug in (select 'plaats-' || n from generate_series(2, 40) n)`);
   // Short bodies keep the generated tsvectors cheap; one article in a hundred is about the
   // negotiations the search below looks for. Drafts (3%) also carry a working tag that no
   // published article has.
@@ -244,6 +248,21 @@ t.test('list, search, relation and changes queries use their indexes at archive 
     ['article_people_person'],
     'articles of a rarely mentioned person',
   );
+  // A place's tree is looked up first; the page then binds its ids, so PostgreSQL sees how
+  // many links they have (a nested recursive query made it plan every place alike: a walk of
+  // every article checked against all the tree's links).
+  for (const [url, what] of [
+    ['/v1/places/plaats-1/articles?limit=20', 'articles about a region (40 places)'],
+    ['/v1/articles?place=plaats-1&limit=20', 'a list filtered by the region'],
+    ['/v1/places/plaats-300/articles?limit=20', 'articles about a village'],
+    ['/v1/articles?place=plaats-300&language=fr&limit=20', 'a list by a village, in French'],
+  ])
+    assertIndexed(
+      t,
+      await planOf(url!, 'articles'),
+      ['article_places_place', 'articles_status_published_id'],
+      what!,
+    );
   const first = (await ctx.req('GET', '/v1/changes?limit=100', { as: 'read' })).json();
   // Through the index of what is not private, not the primary key with every draft's entry
   // read and dropped.

@@ -107,6 +107,27 @@ t.test('list by person: the person, then the page', async (t) => {
   );
 });
 
+t.test("list by place: the place's tree, then the page", async (t) => {
+  // The tree's ids are bound into the page, so PostgreSQL plans for the places they are
+  // (test/perf/explain.test.ts); looking them up is the one statement more.
+  for (const url of [
+    `/v1/places/${kyiv.slug}/articles?limit=20`,
+    `/v1/places/${kyiv.id}/articles?limit=100&include=people,places,quotes`,
+    `/v1/articles?place=${kyiv.slug}&limit=20`,
+    `/v1/articles?place=${mariupol.id}&q=onderhandelingen&limit=5`,
+    `/v1/quotes?place=${kyiv.slug}&limit=20`,
+    `/v1/feeds/articles.atom?place=${kyiv.slug}`,
+  ])
+    t.equal(await statements(t, 'GET', url), 2, url);
+  t.equal(
+    await statements(t, 'GET', '/v1/places/nergens/articles', {}, 404),
+    1,
+    'no such place: the tree is empty, nothing more is asked',
+  );
+  const page = (await req('GET', `/v1/articles?place=${kyiv.slug}&limit=100`)).json();
+  t.equal(page.data.length, articles.length, 'every article about Kiev');
+});
+
 t.test('Dutch search: one statement for any page size', async (t) => {
   const url = '/v1/articles?q=onderhandelingen';
   t.equal(await statements(t, 'GET', `${url}&limit=20`), 1);

@@ -2,13 +2,13 @@ import { and, eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
 import { driverRows, preparedPerDb } from '../../db/prepared.js';
-import { articles, people, places, publishedTags } from '../../db/schema.js';
+import { articles, people, publishedTags } from '../../db/schema.js';
 import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
 import { splitRef } from '../../http/fields.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
-import { aboutPlace, mentionsPerson } from './filters.js';
+import { aboutPlaces, mentionsPerson, placeTree, uuidArrayLiteral } from './filters.js';
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
 import { type ArticleRow, articleColumns, articleRowFromDriver } from './repository.js';
 import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
@@ -42,8 +42,16 @@ function sortKeys(score: SQL<number>): Record<string, SortKey> {
 type Bind = <T>(name: string, value: T) => T | Placeholder;
 const bound: Bind = (_name, value) => value;
 
-/** The filters of the article list, each an allow-listed condition with its values bound. */
-function filters(query: Partial<ArticlesQuery>, v: Visibility, bind: Bind): SQL[] {
+/**
+ * The filters of the article list, each an allow-listed condition with its values bound.
+ * `places`: the ids of query.place's tree (placeTree), looked up before.
+ */
+function filters(
+  query: Partial<ArticlesQuery>,
+  v: Visibility,
+  bind: Bind,
+  places?: readonly string[],
+): SQL[] {
   const where: SQL[] = [];
   if (query.status) {
     // Asking for drafts without the right to see them is a mistake worth telling, not an
@@ -76,9 +84,8 @@ function filters(query: Partial<ArticlesQuery>, v: Visibility, bind: Bind): SQL[
     where.push(mentionsPerson(eq(column, bind(by === 'id' ? 'P' : 'p', value))));
   }
   if (query.place) {
-    const { by, value } = splitRef(query.place);
-    const column = by === 'id' ? places.id : places.slug;
-    where.push(aboutPlace(eq(column, bind(by === 'id' ? 'A' : 'a', value))));
+    if (!places) throw new Error('a place filter needs its placeTree looked up first');
+    where.push(aboutPlaces(bind('a', uuidArrayLiteral(places))));
   }
   const at = (t: string) => new Date(t).toISOString();
   if (query.publishedAfter) where.push(sql`${articles.publishedAt} > ${bind('f', at(query.publishedAfter))}`);
@@ -96,8 +103,9 @@ function conditions(
   sort: string,
   k: SortKey,
   bind: Bind,
+  places?: readonly string[],
 ): SQL[] {
-  const where = [articleVisible(v), ...filters(query, v, bind)];
+  const where = [articleVisible(v), ...filters(query, v, bind, places)];
   if (query.cursor) where.push(cursorAfter(query.cursor, codec, sort, k.key, articles.id, k, bind));
   return where;
 }
@@ -121,7 +129,7 @@ const NO_SCORE = sql<number>`0::float8`;
 
 /**
  * The query for one page (plus one row) of articles the caller may see, in keyset order. `extra` narrows
- * it for the relation endpoints (articles of a person, of a place).
+ * it for the relation endpoints (articles of a person); `places` is query.place's placeTree.
  */
 export function articleListQuery(
   tx: Executor,
@@ -129,12 +137,13 @@ export function articleListQuery(
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
+  places?: readonly string[],
 ) {
   const sort = query.sort ?? (query.q ? 'relevance' : '-publishedAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
   const score = query.q ? rank(articles.search, QUERY) : NO_SCORE;
   const k = sortKeys(score)[sort]!;
-  const where = [...conditions(query, v, codec, sort, k, bound), ...extra];
+  const where = [...conditions(query, v, codec, sort, k, bound, places), ...extra];
   if (!query.q) {
     const builder = tx
       .select({ ...articleColumns, score, ...includeColumns(query.include) })
@@ -162,7 +171,12 @@ export function articleListQuery(
   // the date index (a common word) or the GIN index (a rare one), so the cost is bounded
   // whatever the archive's size; publishedBefore/After move the window. Only the page's rows
   // are joined back for their columns.
-  const base = [articleVisible(v), ...filters(query, v, bound), ...extra, matches(articles.search, QUERY)];
+  const base = [
+    articleVisible(v),
+    ...filters(query, v, bound, places),
+    ...extra,
+    matches(articles.search, QUERY),
+  ];
   const candidates = tx
     .select({ id: articles.id, search: articles.search, query: sql`${QUERY}`.as('query') })
     .from(articles)
@@ -209,16 +223,21 @@ const pageStatement = preparedPerDb(
   256,
 );
 
-/** Runs the list query: the page's rows (plus one, to tell whether there is more). */
+/**
+ * Runs the list query: the page's rows (plus one, to tell whether there is more). A place
+ * filter's tree is looked up first (one statement more), unless the caller already has it.
+ */
 export async function listArticles(
   tx: Executor,
   query: Partial<ArticlesQuery> & { limit: number },
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
+  tree?: readonly string[],
 ): Promise<{ rows: ScoredArticleRow[]; sort: string; sortValue: SortKey['value'] }> {
+  const places = query.place ? (tree ?? (await placeTree(tx, query.place))) : undefined;
   if (query.q || extra.length) {
-    const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra);
+    const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra, places);
     return { rows: await builder, sort, sortValue };
   }
   const sort = query.sort ?? '-publishedAt';
@@ -229,7 +248,7 @@ export async function listArticles(
     values[name] = value;
     return sql.placeholder(name);
   };
-  const where = conditions(query, v, codec, sort, k, placeholder);
+  const where = conditions(query, v, codec, sort, k, placeholder, places);
   const shape = [
     visibilityKey(v),
     ARTICLE_SORTS.indexOf(sort),

@@ -7,8 +7,8 @@ import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
 import { LIST_CACHE_TTL_MS } from '../../plugins/response-cache.js';
 import { findPerson } from '../people/repository.js';
-import { findPlace } from '../places/repository.js';
 import { articleListCacheTags } from './cache.js';
+import { placeTree } from './filters.js';
 import { ArticleWithIncludesSchema, withIncludes } from './includes.js';
 import { listArticles, type ScoredArticleRow } from './list.js';
 import { toArticle } from './repository.js';
@@ -74,12 +74,13 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const place = await findPlace(request.readDb, request.params.ref);
-      if (!place) throw notFound('place');
+      // The place and every place inside it, in one statement: none, no such place.
+      const tree = await placeTree(request.readDb, request.params.ref);
+      if (!tree.length) throw notFound('place');
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
-      const query = { ...request.query, place: place.id };
-      const result = await listArticles(request.readDb, query, v, app.cursors);
+      const query = { ...request.query, place: request.params.ref };
+      const result = await listArticles(request.readDb, query, v, app.cursors, [], tree);
       setReadCaching(request, reply);
       const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
       return page(request, reply, { ...result, limit, codec: app.cursors, toApi });

@@ -6,7 +6,7 @@ import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
-import { inPlace, personRef, placeRef } from '../articles/filters.js';
+import { inPlaces, personRef, placeTree, uuidArrayLiteral } from '../articles/filters.js';
 import { articleRef } from '../articles/repository.js';
 import { matches, rank, tsQuery } from '../articles/search.js';
 import { type QuoteRow, quoteColumns } from './repository.js';
@@ -31,7 +31,8 @@ function sortKeys(score: SQL<number>): Record<string, SortKey> {
   };
 }
 
-function filters(query: Partial<QuotesQuery>): SQL[] {
+/** The filters of the quote list; `places` is query.place's placeTree, looked up before. */
+function filters(query: Partial<QuotesQuery>, places?: readonly string[]): SQL[] {
   const where: SQL[] = [];
   if (query.person)
     where.push(
@@ -41,7 +42,10 @@ function filters(query: Partial<QuotesQuery>): SQL[] {
     where.push(
       sql`${quotes.articleId} in (select ${articles.id} from ${articles} where ${articleRef(query.article)})`,
     );
-  if (query.place) where.push(inPlace(quotes.placeId, placeRef(query.place)));
+  if (query.place) {
+    if (!places) throw new Error('a place filter needs its placeTree looked up first');
+    where.push(inPlaces(quotes.placeId, uuidArrayLiteral(places)));
+  }
   if (query.language) where.push(eq(quotes.language, query.language));
   if (query.updatedSince) where.push(gte(quotes.updatedAt, new Date(query.updatedSince)));
   return where;
@@ -49,7 +53,7 @@ function filters(query: Partial<QuotesQuery>): SQL[] {
 
 /**
  * The query for one page (plus one row) of the quotes the caller may see. `extra` narrows it for the
- * relation endpoints (quotes of a person, of an article).
+ * relation endpoints (quotes of a person, of an article); `places` is query.place's placeTree.
  */
 export function quoteListQuery(
   tx: Executor,
@@ -57,12 +61,13 @@ export function quoteListQuery(
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
+  places?: readonly string[],
 ) {
   const sort = query.sort ?? (query.q ? 'relevance' : '-createdAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
   const tsq = query.q ? tsQuery(query.q, query.language) : undefined;
   const score = tsq ? rank(quotes.search, tsq) : sql<number>`0::float8`;
-  const where = [quoteVisible(v), ...filters(query), ...extra];
+  const where = [quoteVisible(v), ...filters(query, places), ...extra];
   if (tsq) where.push(matches(quotes.search, tsq));
   const k = sortKeys(score)[sort]!;
   if (query.cursor)
@@ -76,7 +81,10 @@ export function quoteListQuery(
   return { query: builder, sort, sortValue: k.value };
 }
 
-/** Runs the list query: the page's rows (plus one, to tell whether there is more). */
+/**
+ * Runs the list query: the page's rows (plus one, to tell whether there is more). A place
+ * filter's tree is looked up first, one statement more (see placeTree).
+ */
 export async function listQuotes(
   tx: Executor,
   query: Partial<QuotesQuery> & { limit: number },
@@ -84,6 +92,7 @@ export async function listQuotes(
   codec: CursorCodec,
   extra: SQL[] = [],
 ): Promise<{ rows: ScoredQuoteRow[]; sort: string; sortValue: SortKey['value'] }> {
-  const { query: builder, sort, sortValue } = quoteListQuery(tx, query, v, codec, extra);
+  const places = query.place ? await placeTree(tx, query.place) : undefined;
+  const { query: builder, sort, sortValue } = quoteListQuery(tx, query, v, codec, extra, places);
   return { rows: await builder, sort, sortValue };
 }

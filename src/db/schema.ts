@@ -125,6 +125,9 @@ export const articles = pgTable(
     // (no rows) instead of walking every published article in date order looking for one.
     index('articles_published_tags').using('gin', publishedTags(t)),
     index('articles_status_published_id').on(t.status, t.publishedAt, t.id),
+    // Editors' lists (every status; drafts, undated, first): read backwards, this index is
+    // their order, published_at desc nulls first. Without it, a sort of the whole table.
+    index('articles_published_id').on(t.publishedAt, t.id),
     index('articles_updated_id').on(t.updatedAt, t.id),
     index('articles_language_published_id').on(t.language, t.publishedAt, t.id),
   ],

@@ -267,6 +267,17 @@ t.test('list, search, relation and changes queries use their indexes at archive 
     ['article_people_person'],
     'articles of a rarely mentioned person',
   );
+  // A person named by slug is looked up first and the list binds the id: PostgreSQL then
+  // knows that persoon-1 is in thousands of articles and walks the dates (a join on the slug
+  // left it guessing, and it read all their links and sorted them).
+  for (const url of ['/v1/articles?person=persoon-1&limit=20', '/v1/people/persoon-1/articles?limit=20']) {
+    const often = await planOf(url, 'articles');
+    assertIndexed(t, often, ['articles_status_published_id'], `${url}: someone in thousands of articles`);
+    t.notOk(
+      often.nodes.some((n) => n['Node Type'] === 'Sort'),
+      `${url}: walks the dates, sorts nothing\n${often.text}`,
+    );
+  }
   // A place's tree is looked up first; the page then binds its ids, so PostgreSQL sees how
   // many links they have (a nested recursive query made it plan every place alike: a walk of
   // every article checked against all the tree's links).

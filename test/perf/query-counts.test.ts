@@ -107,6 +107,20 @@ t.test('list by person: the person, then the page', async (t) => {
   );
 });
 
+t.test('list filtered by a person: by id one statement, by slug the id first', async (t) => {
+  const [person] = people;
+  t.equal(await statements(t, 'GET', `/v1/articles?person=${person.id}&limit=20`), 1, 'by id');
+  t.equal(await statements(t, 'GET', `/v1/articles?person=${person.slug}&limit=20`), 2, 'by slug');
+  t.equal(await statements(t, 'GET', `/v1/quotes?person=${person.slug}&limit=20`), 2, 'quotes by slug');
+  t.equal(await statements(t, 'GET', '/v1/articles?person=niemand&limit=20'), 2, 'an unknown slug');
+  t.same((await req('GET', '/v1/articles?person=niemand')).json().data, [], 'matches nothing');
+  t.equal(
+    (await req('GET', `/v1/articles?person=${person.slug}&limit=100`)).json().data.length,
+    articles.length,
+    'every article mentioning them',
+  );
+});
+
 t.test("list by place: the place's tree, then the page", async (t) => {
   // The tree's ids are bound into the page, so PostgreSQL plans for the places they are
   // (test/perf/explain.test.ts); looking them up is the one statement more.

@@ -4,9 +4,7 @@ import type { Executor } from '../../db/client.js';
 import { articlePeople, articlePlaces, articles, people, places } from '../../db/schema.js';
 import { isUuid } from '../../http/fields.js';
 
-/** "This person/place row is the one the ref names" (id or slug). */
-export const personRef = (ref: string): SQL =>
-  isUuid(ref) ? eq(people.id, ref.toLowerCase()) : eq(people.slug, ref);
+/** "This place row is the one the ref names" (id or slug). */
 export const placeRef = (ref: string): SQL =>
   isUuid(ref) ? eq(places.id, ref.toLowerCase()) : eq(places.slug, ref);
 
@@ -46,9 +44,44 @@ function uuidList(value: unknown): string[] {
 /** A list of uuids as one PostgreSQL array literal, to bind as a single parameter (`::uuid[]`). */
 export const uuidArrayLiteral = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
-/** Articles that mention the person matching `cond`. */
-export const mentionsPerson = (cond: SQL): SQL =>
-  sql`${articles.id} in (select ${articlePeople.articleId} from ${articlePeople} join ${people} on ${people.id} = ${articlePeople.personId} where ${cond})`;
+/** Articles that mention this person (an id, bound). */
+export const mentionsPerson = (id: unknown): SQL =>
+  sql`${articles.id} in (select ${articlePeople.articleId} from ${articlePeople} where ${articlePeople.personId} = ${id}::uuid)`;
+
+/** No person has this id (Kopij's are UUIDv7): what an unknown slug binds, matching nothing. */
+const NO_ONE = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * The id of the person a ref names: an id as it is, a slug looked up (one statement). Lists
+ * bind the id, not a join on the slug: PostgreSQL then knows how often that person is mentioned
+ * and walks the dates for a person in 20k articles (9 ms) rather than reading all their links
+ * and sorting (260-660 ms at 100k articles), or starts from the few links of a rare one.
+ */
+export async function personId(tx: Executor, ref: string): Promise<string> {
+  if (isUuid(ref)) return ref.toLowerCase();
+  const result = (await tx.execute(
+    sql`select ${people.id} as id from ${people} where ${people.slug} = ${ref}`,
+  )) as unknown as { rows: { id: string }[] };
+  return result.rows[0]?.id ?? NO_ONE;
+}
+
+/** What a list's person and place filters name, looked up before its page. */
+export interface ResolvedRefs {
+  person?: string | undefined;
+  places?: readonly string[] | undefined;
+}
+
+/** Looks up the refs of the filters given, except those the caller already `known`. */
+export async function resolveRefs(
+  tx: Executor,
+  query: { person?: string | undefined; place?: string | undefined },
+  known: ResolvedRefs = {},
+): Promise<ResolvedRefs> {
+  return {
+    person: query.person ? (known.person ?? (await personId(tx, query.person))) : undefined,
+    places: query.place ? (known.places ?? (await placeTree(tx, query.place))) : undefined,
+  };
+}
 
 /** Articles about any of these places (a placeTree), bound as one uuid[] literal. */
 export const aboutPlaces = (ids: unknown): SQL =>

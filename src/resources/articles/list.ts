@@ -2,13 +2,12 @@ import { and, eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
 import { driverRows, preparedPerDb } from '../../db/prepared.js';
-import { articles, people, publishedTags } from '../../db/schema.js';
+import { articles, publishedTags } from '../../db/schema.js';
 import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
-import { splitRef } from '../../http/fields.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
-import { aboutPlaces, mentionsPerson, placeTree, uuidArrayLiteral } from './filters.js';
+import { aboutPlaces, mentionsPerson, type ResolvedRefs, resolveRefs, uuidArrayLiteral } from './filters.js';
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
 import { type ArticleRow, articleColumns, articleRowFromDriver } from './repository.js';
 import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
@@ -44,14 +43,9 @@ const bound: Bind = (_name, value) => value;
 
 /**
  * The filters of the article list, each an allow-listed condition with its values bound.
- * `places`: the ids of query.place's tree (placeTree), looked up before.
+ * `refs`: what query.person and query.place name, looked up before (resolveRefs).
  */
-function filters(
-  query: Partial<ArticlesQuery>,
-  v: Visibility,
-  bind: Bind,
-  places?: readonly string[],
-): SQL[] {
+function filters(query: Partial<ArticlesQuery>, v: Visibility, bind: Bind, refs: ResolvedRefs = {}): SQL[] {
   const where: SQL[] = [];
   if (query.status) {
     // Asking for drafts without the right to see them is a mistake worth telling, not an
@@ -79,13 +73,12 @@ function filters(
     );
   }
   if (query.person) {
-    const { by, value } = splitRef(query.person);
-    const column = by === 'id' ? people.id : people.slug;
-    where.push(mentionsPerson(eq(column, bind(by === 'id' ? 'P' : 'p', value))));
+    if (!refs.person) throw new Error('a person filter needs its person looked up first');
+    where.push(mentionsPerson(bind('p', refs.person)));
   }
   if (query.place) {
-    if (!places) throw new Error('a place filter needs its placeTree looked up first');
-    where.push(aboutPlaces(bind('a', uuidArrayLiteral(places))));
+    if (!refs.places) throw new Error('a place filter needs its placeTree looked up first');
+    where.push(aboutPlaces(bind('a', uuidArrayLiteral(refs.places))));
   }
   const at = (t: string) => new Date(t).toISOString();
   if (query.publishedAfter) where.push(sql`${articles.publishedAt} > ${bind('f', at(query.publishedAfter))}`);
@@ -103,9 +96,9 @@ function conditions(
   sort: string,
   k: SortKey,
   bind: Bind,
-  places?: readonly string[],
+  refs?: ResolvedRefs,
 ): SQL[] {
-  const where = [articleVisible(v), ...filters(query, v, bind, places)];
+  const where = [articleVisible(v), ...filters(query, v, bind, refs)];
   if (query.cursor) where.push(cursorAfter(query.cursor, codec, sort, k.key, articles.id, k, bind));
   return where;
 }
@@ -129,7 +122,7 @@ const NO_SCORE = sql<number>`0::float8`;
 
 /**
  * The query for one page (plus one row) of articles the caller may see, in keyset order. `extra` narrows
- * it for the relation endpoints (articles of a person); `places` is query.place's placeTree.
+ * it for the relation endpoints; `refs` is what query.person and query.place name (resolveRefs).
  */
 export function articleListQuery(
   tx: Executor,
@@ -137,13 +130,13 @@ export function articleListQuery(
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
-  places?: readonly string[],
+  refs?: ResolvedRefs,
 ) {
   const sort = query.sort ?? (query.q ? 'relevance' : '-publishedAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
   const score = query.q ? rank(articles.search, QUERY) : NO_SCORE;
   const k = sortKeys(score)[sort]!;
-  const where = [...conditions(query, v, codec, sort, k, bound, places), ...extra];
+  const where = [...conditions(query, v, codec, sort, k, bound, refs), ...extra];
   if (!query.q) {
     const builder = tx
       .select({ ...articleColumns, score, ...includeColumns(query.include) })
@@ -173,7 +166,7 @@ export function articleListQuery(
   // are joined back for their columns.
   const base = [
     articleVisible(v),
-    ...filters(query, v, bound, places),
+    ...filters(query, v, bound, refs),
     ...extra,
     matches(articles.search, QUERY),
   ];
@@ -224,8 +217,8 @@ const pageStatement = preparedPerDb(
 );
 
 /**
- * Runs the list query: the page's rows (plus one, to tell whether there is more). A place
- * filter's tree is looked up first (one statement more), unless the caller already has it.
+ * Runs the list query: the page's rows (plus one, to tell whether there is more). A place's
+ * tree and a person's slug are looked up first (a statement each), unless `known`.
  */
 export async function listArticles(
   tx: Executor,
@@ -233,11 +226,11 @@ export async function listArticles(
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
-  tree?: readonly string[],
+  known: ResolvedRefs = {},
 ): Promise<{ rows: ScoredArticleRow[]; sort: string; sortValue: SortKey['value'] }> {
-  const places = query.place ? (tree ?? (await placeTree(tx, query.place))) : undefined;
+  const refs = await resolveRefs(tx, query, known);
   if (query.q || extra.length) {
-    const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra, places);
+    const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra, refs);
     return { rows: await builder, sort, sortValue };
   }
   const sort = query.sort ?? '-publishedAt';
@@ -248,7 +241,7 @@ export async function listArticles(
     values[name] = value;
     return sql.placeholder(name);
   };
-  const where = conditions(query, v, codec, sort, k, placeholder, places);
+  const where = conditions(query, v, codec, sort, k, placeholder, refs);
   const shape = [
     visibilityKey(v),
     ARTICLE_SORTS.indexOf(sort),

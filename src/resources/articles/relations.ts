@@ -80,7 +80,7 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
       const query = { ...request.query, place: request.params.ref };
-      const result = await listArticles(request.readDb, query, v, app.cursors, [], tree);
+      const result = await listArticles(request.readDb, query, v, app.cursors, [], { places: tree });
       setReadCaching(request, reply);
       const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
       return page(request, reply, { ...result, limit, codec: app.cursors, toApi });

@@ -1,12 +1,12 @@
 import { and, eq, gte, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
-import { articles, people, quotes } from '../../db/schema.js';
+import { articles, quotes } from '../../db/schema.js';
 import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
-import { inPlaces, personRef, placeTree, uuidArrayLiteral } from '../articles/filters.js';
+import { inPlaces, type ResolvedRefs, resolveRefs, uuidArrayLiteral } from '../articles/filters.js';
 import { articleRef } from '../articles/repository.js';
 import { matches, rank, tsQuery } from '../articles/search.js';
 import { type QuoteRow, quoteColumns } from './repository.js';
@@ -31,20 +31,20 @@ function sortKeys(score: SQL<number>): Record<string, SortKey> {
   };
 }
 
-/** The filters of the quote list; `places` is query.place's placeTree, looked up before. */
-function filters(query: Partial<QuotesQuery>, places?: readonly string[]): SQL[] {
+/** The filters of the quote list; `refs`: what query.person and query.place name (resolveRefs). */
+function filters(query: Partial<QuotesQuery>, refs: ResolvedRefs = {}): SQL[] {
   const where: SQL[] = [];
-  if (query.person)
-    where.push(
-      sql`${quotes.personId} in (select ${people.id} from ${people} where ${personRef(query.person)})`,
-    );
+  if (query.person) {
+    if (!refs.person) throw new Error('a person filter needs its person looked up first');
+    where.push(eq(quotes.personId, refs.person));
+  }
   if (query.article)
     where.push(
       sql`${quotes.articleId} in (select ${articles.id} from ${articles} where ${articleRef(query.article)})`,
     );
   if (query.place) {
-    if (!places) throw new Error('a place filter needs its placeTree looked up first');
-    where.push(inPlaces(quotes.placeId, uuidArrayLiteral(places)));
+    if (!refs.places) throw new Error('a place filter needs its placeTree looked up first');
+    where.push(inPlaces(quotes.placeId, uuidArrayLiteral(refs.places)));
   }
   if (query.language) where.push(eq(quotes.language, query.language));
   if (query.updatedSince) where.push(gte(quotes.updatedAt, new Date(query.updatedSince)));
@@ -53,7 +53,8 @@ function filters(query: Partial<QuotesQuery>, places?: readonly string[]): SQL[]
 
 /**
  * The query for one page (plus one row) of the quotes the caller may see. `extra` narrows it for the
- * relation endpoints (quotes of a person, of an article); `places` is query.place's placeTree.
+ * relation endpoints (quotes of a person, of an article); `refs` is what query.person and
+ * query.place name (resolveRefs).
  */
 export function quoteListQuery(
   tx: Executor,
@@ -61,13 +62,13 @@ export function quoteListQuery(
   v: Visibility,
   codec: CursorCodec,
   extra: SQL[] = [],
-  places?: readonly string[],
+  refs?: ResolvedRefs,
 ) {
   const sort = query.sort ?? (query.q ? 'relevance' : '-createdAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
   const tsq = query.q ? tsQuery(query.q, query.language) : undefined;
   const score = tsq ? rank(quotes.search, tsq) : sql<number>`0::float8`;
-  const where = [quoteVisible(v), ...filters(query, places), ...extra];
+  const where = [quoteVisible(v), ...filters(query, refs), ...extra];
   if (tsq) where.push(matches(quotes.search, tsq));
   const k = sortKeys(score)[sort]!;
   if (query.cursor)
@@ -82,8 +83,8 @@ export function quoteListQuery(
 }
 
 /**
- * Runs the list query: the page's rows (plus one, to tell whether there is more). A place
- * filter's tree is looked up first, one statement more (see placeTree).
+ * Runs the list query: the page's rows (plus one, to tell whether there is more). A place's
+ * tree and a person's slug are looked up first, a statement each (see resolveRefs).
  */
 export async function listQuotes(
   tx: Executor,
@@ -92,7 +93,7 @@ export async function listQuotes(
   codec: CursorCodec,
   extra: SQL[] = [],
 ): Promise<{ rows: ScoredQuoteRow[]; sort: string; sortValue: SortKey['value'] }> {
-  const places = query.place ? await placeTree(tx, query.place) : undefined;
-  const { query: builder, sort, sortValue } = quoteListQuery(tx, query, v, codec, extra, places);
+  const refs = await resolveRefs(tx, query);
+  const { query: builder, sort, sortValue } = quoteListQuery(tx, query, v, codec, extra, refs);
   return { rows: await builder, sort, sortValue };
 }

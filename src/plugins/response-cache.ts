@@ -469,14 +469,15 @@ export default fp(
     });
 
     // A miss's tags come from the body before it is serialized (not by parsing it again),
-    // unless its handler names them (tagsFromHandler).
+    // unless its handler names them (tagsFromHandler), next to any its handler added (what
+    // the request's own parameters depend on, which the body does not show).
     // Only a 200 is kept: an error's body (a problem) is not the shape the tags read.
     app.addHook('preSerialization', (request, reply, payload, done) => {
       const tagsOf = request.routeOptions.config.cache as ((body: unknown) => string[]) | undefined;
       if (request.cacheMissAt === -1 || reply.statusCode !== 200 || !tagsOf || tagsOf === tagsFromHandler)
         return done(null, payload);
       try {
-        request.cacheTags = tagsOf(payload);
+        request.cacheTags = [...(request.cacheTags ?? []), ...tagsOf(payload)];
       } catch (err) {
         // The response stands; without tags it is only not kept.
         request.log.error({ err }, 'response cache could not name what a response shows');

@@ -680,6 +680,39 @@ t.test("a person's article list is dropped when the person changes", async (t) =
   t.equal((await b.req('GET', url)).statusCode, 404, 'the old slug names nobody now');
 });
 
+t.test(
+  'a list filtered by a place or a person is dropped when a place moves or a slug changes',
+  async (t) => {
+    await noReleaseDue();
+    const region = await post('/v1/places', { name: 'Regio Twente', kind: 'region' });
+    const village = await post('/v1/places', { name: 'Lattrop', kind: 'city' });
+    const person = await post('/v1/people', { name: 'Ilse Bakker' });
+    await article({ placeIds: [village.id], personIds: [person.id] });
+    await releaseReadAgain();
+    const byPlace = `/v1/articles?place=${region.slug}`;
+    const bySlug = `/v1/articles?person=${person.slug}`;
+    for (const url of [byPlace, bySlug]) for (let i = 0; i < 2; i++) await b.req('GET', url);
+    t.equal((await b.req('GET', byPlace)).json().data.length, 0, 'nothing about the region yet');
+    t.equal((await b.req('GET', bySlug)).json().data.length, 1);
+    const hits = stats(b).hits;
+    await b.req('GET', byPlace);
+    await b.req('GET', bySlug);
+    t.equal(stats(b).hits, hits + 2, 'both pages kept');
+
+    const moved = heard(b, 'place', village.id);
+    await patch(`/v1/places/${village.id}`, village.version, { parentId: region.id });
+    await moved;
+    t.equal((await b.req('GET', byPlace)).json().data.length, 1, 'the village now lies in the region');
+    const renamed = heard(b, 'person', person.id);
+    const other = await post('/v1/people', { name: 'Ilse Bakker-de Wit' });
+    await patch(`/v1/people/${person.id}`, person.version, { slug: `${person.slug}-oud` });
+    await patch(`/v1/people/${other.id}`, other.version, { slug: person.slug });
+    await renamed;
+    await settled();
+    t.equal((await b.req('GET', bySlug)).json().data.length, 0, 'the slug names someone else now');
+  },
+);
+
 t.test('concurrent writers on one instance each read their own write back at once', async (t) => {
   const xs = await Promise.all(Array.from({ length: 12 }, () => article()));
   await settled();

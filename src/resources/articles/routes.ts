@@ -68,6 +68,11 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       const v = visibilityOf(request.principal);
       const { limit, include } = request.query;
       const result = await listArticles(request.readDb, request.query, v, app.cursors);
+      // Which articles a person's slug or a place (with the places inside it) names can change
+      // with no article changing: a renamed slug, a place moved into a region.
+      const { person, place } = request.query;
+      if (person || place)
+        request.cacheTags = [...(person ? ['person:*'] : []), ...(place ? ['place:*'] : [])];
       setReadCaching(request, reply);
       const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
       return page(request, reply, { ...result, limit, codec: app.cursors, toApi });

@@ -40,6 +40,14 @@ const articleSearch = sql`
 export const publishedTags = (t: { status: AnyPgColumn; tags: AnyPgColumn }) =>
   sql`(case when ${t.status} = 'published' then ${t.tags} end)`;
 
+/**
+ * The date editors' lists sort by: published_at, and for a draft (never published, no date)
+ * infinity, so that drafts come first, newest first, and a cursor is never null. The
+ * expression of the index articles_editor_order; list.ts must render the same.
+ */
+export const editorDate = (t: { publishedAt: AnyPgColumn }) =>
+  sql`(coalesce(${t.publishedAt}, 'infinity'::timestamptz))`;
+
 export const people = pgTable(
   'people',
   {
@@ -125,9 +133,11 @@ export const articles = pgTable(
     // (no rows) instead of walking every published article in date order looking for one.
     index('articles_published_tags').using('gin', publishedTags(t)),
     index('articles_status_published_id').on(t.status, t.publishedAt, t.id),
-    // Editors' lists (every status; drafts, undated, first): read backwards, this index is
-    // their order, published_at desc nulls first. Without it, a sort of the whole table.
-    index('articles_published_id').on(t.publishedAt, t.id),
+    // Editors' lists (every status; drafts, undated, first) in their own order (editorDate):
+    // without it, a sort of the whole table. An expression, so that public lists, which
+    // order by published_at itself, cannot take it and walk every draft before the first
+    // published article.
+    index('articles_editor_order').on(editorDate(t), t.id),
     index('articles_updated_id').on(t.updatedAt, t.id),
     index('articles_language_published_id').on(t.language, t.publishedAt, t.id),
   ],

@@ -2,7 +2,7 @@ import { and, eq, type Placeholder, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
 import { driverRows, preparedPerDb } from '../../db/prepared.js';
-import { articles, publishedTags } from '../../db/schema.js';
+import { articles, editorDate, publishedTags } from '../../db/schema.js';
 import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
@@ -25,10 +25,21 @@ interface SortKey {
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function sortKeys(score: SQL<number>): Record<string, SortKey> {
+/**
+ * The sorts, for a caller with visibility `v`. Editors see drafts, which have no date: they
+ * sort by editorDate (infinity for a draft), whose index is theirs alone (articles_editor_order).
+ */
+function sortKeys(score: SQL<number>, v: Visibility): Record<string, SortKey> {
+  const date = v.preview
+    ? {
+        key: editorDate(articles),
+        cast: TS,
+        value: (r: ScoredArticleRow) => iso(r.publishedAt) ?? 'infinity',
+      }
+    : { key: articles.publishedAt, cast: TS, value: (r: ScoredArticleRow) => iso(r.publishedAt) };
   return {
-    '-publishedAt': { key: articles.publishedAt, dir: 'desc', cast: TS, value: (r) => iso(r.publishedAt) },
-    publishedAt: { key: articles.publishedAt, dir: 'asc', cast: TS, value: (r) => iso(r.publishedAt) },
+    '-publishedAt': { ...date, dir: 'desc' },
+    publishedAt: { ...date, dir: 'asc' },
     '-updatedAt': { key: articles.updatedAt, dir: 'desc', cast: TS, value: (r) => iso(r.updatedAt) },
     relevance: { key: score, dir: 'desc', cast: '::float8', value: (r) => r.score },
   };
@@ -135,7 +146,7 @@ export function articleListQuery(
   const sort = query.sort ?? (query.q ? 'relevance' : '-publishedAt');
   if (sort === 'relevance' && !query.q) throw validationError('query.sort', 'relevance needs q');
   const score = query.q ? rank(articles.search, QUERY) : NO_SCORE;
-  const k = sortKeys(score)[sort]!;
+  const k = sortKeys(score, v)[sort]!;
   const where = [...conditions(query, v, codec, sort, k, bound, refs), ...extra];
   if (!query.q) {
     const builder = tx
@@ -175,7 +186,7 @@ export function articleListQuery(
     .from(articles)
     .crossJoin(queryRelation(query.q, query.language))
     .where(and(...base))
-    .orderBy(orderBy(articles.publishedAt, articles.id, 'desc'))
+    .orderBy(orderBy(sortKeys(NO_SCORE, v)['-publishedAt']!.key, articles.id, 'desc'))
     .limit(SEARCH_CANDIDATES)
     .as('candidates');
   const ranked = rank(sql`${candidates.search}`, sql`${candidates.query}`);
@@ -235,7 +246,7 @@ export async function listArticles(
   }
   const sort = query.sort ?? '-publishedAt';
   if (sort === 'relevance') throw validationError('query.sort', 'relevance needs q');
-  const k = sortKeys(NO_SCORE)[sort]!;
+  const k = sortKeys(NO_SCORE, v)[sort]!;
   const values: Record<string, unknown> = {};
   const placeholder: Bind = (name, value) => {
     values[name] = value;

@@ -374,3 +374,28 @@ t.test('a recurring headline finds its next free slug through the slug index', a
     `no sequential scan\n${plan.text}`,
   );
 });
+
+t.test('a relevance search of quotes ranks only the newest matches', async (t) => {
+  const url = '/v1/quotes?q=gewoon&limit=100';
+  // The newest matches come through the date index. (Joining the page's hundred back to
+  // their rows may take a sequential scan of PGlite's quarter-size table: cheaper there.)
+  const plan = await planOf(url, 'quotes');
+  t.ok(
+    plan.nodes.some((n) => n['Index Name'] === 'quotes_created_id'),
+    `a word in 99% of quotes: the newest matches through quotes_created_id\n${plan.text}`,
+  );
+  const result = (await db.execute(sql`
+    select min(created_at)::text as oldest from (
+      select created_at from quotes
+      where text like '%gewoon%' and (article_id is null or exists (
+        select 1 from articles where articles.id = quotes.article_id and status = 'published'))
+      order by created_at desc, id desc limit ${SEARCH_CANDIDATES}) as newest`)) as unknown as {
+    rows: { oldest: string }[];
+  };
+  const page = (await ctx.req('GET', url, { as: 'read' })).json();
+  t.equal(page.data.length, 100);
+  const outside = page.data.filter(
+    (q: { createdAt: string }) => Date.parse(q.createdAt) < Date.parse(result.rows[0]!.oldest),
+  );
+  t.same(outside, [], `every hit is among the newest ${SEARCH_CANDIDATES} matches`);
+});

@@ -8,7 +8,7 @@ import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js
 import type { Visibility } from '../../plugins/auth.js';
 import { inPlaces, type ResolvedRefs, resolveRefs, uuidArrayLiteral } from '../articles/filters.js';
 import { articleRef } from '../articles/repository.js';
-import { matches, rank, tsQuery } from '../articles/search.js';
+import { matches, rank, SEARCH_CANDIDATES, tsQuery } from '../articles/search.js';
 import { type QuoteRow, quoteColumns } from './repository.js';
 import type { QuotesQuery } from './schemas.js';
 import { quoteVisible } from './visibility.js';
@@ -71,6 +71,34 @@ export function quoteListQuery(
   const where = [quoteVisible(v), ...filters(query, refs), ...extra];
   if (tsq) where.push(matches(quotes.search, tsq));
   const k = sortKeys(score)[sort]!;
+  if (tsq && sort === 'relevance') {
+    // As for articles: the newest SEARCH_CANDIDATES matches are ranked, not every match (a
+    // common word is in thousands of quotes: 80-120 ms at 200k quotes, growing with them).
+    const candidates = tx
+      .select({ id: quotes.id, search: quotes.search })
+      .from(quotes)
+      .where(and(...where))
+      .orderBy(orderBy(quotes.createdAt, quotes.id, 'desc'))
+      .limit(SEARCH_CANDIDATES)
+      .as('candidates');
+    const ranked = rank(sql`${candidates.search}`, tsq);
+    const after = query.cursor
+      ? afterCursor(ranked, sql`${candidates.id}`, k.dir, codec.decode(query.cursor, sort), k.cast)
+      : undefined;
+    const hits = tx
+      .select({ id: candidates.id, score: ranked.as('score') })
+      .from(candidates)
+      .where(after)
+      .orderBy(orderBy(ranked, sql`${candidates.id}`, k.dir))
+      .limit(query.limit + 1)
+      .as('hits');
+    const builder = tx
+      .select({ ...quoteColumns, score: hits.score })
+      .from(quotes)
+      .innerJoin(hits, eq(hits.id, quotes.id))
+      .orderBy(orderBy(sql`${hits.score}`, quotes.id, k.dir));
+    return { query: builder, sort, sortValue: k.value };
+  }
   if (query.cursor)
     where.push(afterCursor(k.key, quotes.id, k.dir, codec.decode(query.cursor, sort), k.cast));
   const builder = tx

@@ -11,7 +11,7 @@ import { aboutPlaces, mentionsPerson, type ResolvedRefs, resolveRefs, uuidArrayL
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
 import { type ArticleRow, articleColumns, articleRowFromDriver } from './repository.js';
 import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
-import { matches, QUERY, queryRelation, rank, SEARCH_CANDIDATES } from './search.js';
+import { matches, QUERY, queryRelation, rank, rankedHits, SEARCH_CANDIDATES } from './search.js';
 import { articleVisible, visibilityKey } from './visibility.js';
 
 export type ScoredArticleRow = ArticleRow & EmbeddedRow & { score: number };
@@ -189,17 +189,12 @@ export function articleListQuery(
     .orderBy(orderBy(sortKeys(NO_SCORE, v)['-publishedAt']!.key, articles.id, 'desc'))
     .limit(SEARCH_CANDIDATES)
     .as('candidates');
-  const ranked = rank(sql`${candidates.search}`, sql`${candidates.query}`);
-  const after = query.cursor
-    ? cursorAfter(query.cursor, codec, sort, ranked, sql`${candidates.id}`, k)
-    : undefined;
-  const hits = tx
-    .select({ id: candidates.id, score: ranked.as('score') })
-    .from(candidates)
-    .where(after)
-    .orderBy(orderBy(ranked, sql`${candidates.id}`, k.dir))
-    .limit(query.limit + 1)
-    .as('hits');
+  const cursor = query.cursor;
+  const hits = rankedHits(tx, candidates, sql`${candidates.query}`, {
+    dir: k.dir,
+    limit: query.limit + 1,
+    after: cursor ? (score, id) => cursorAfter(cursor, codec, sort, score, id, k) : undefined,
+  });
   const builder = tx
     .select({ ...articleColumns, score: hits.score, ...includeColumns(query.include) })
     .from(articles)

@@ -1,5 +1,7 @@
-import { type SQL, sql } from 'drizzle-orm';
+import { type SQL, type Subquery, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import type { Executor } from '../../db/client.js';
+import { orderBy, type SortDirection } from '../../http/list.js';
 
 /**
  * The text search configurations of migration 0000 (accent-folding copies of the built-in
@@ -75,3 +77,26 @@ export const rank = (column: PgColumn | SQL, query: SQL): SQL<number> =>
  * an archive search narrows the window with publishedBefore/After or sorts by date.
  */
 export const SEARCH_CANDIDATES = 1000;
+
+/**
+ * A relevance page among `candidates` (a subquery of the newest matches, with `id` and
+ * `search`): each ranked for `query`, those `after` the cursor, the best `limit` as `hits`
+ * (id, score), to be joined back to their rows.
+ */
+export function rankedHits(
+  tx: Executor,
+  candidates: Subquery,
+  query: SQL,
+  page: { dir: SortDirection; limit: number; after?: ((score: SQL<number>, id: SQL) => SQL) | undefined },
+) {
+  const c = candidates as unknown as { id: PgColumn; search: PgColumn };
+  const id = sql`${c.id}`;
+  const ranked = rank(sql`${c.search}`, query);
+  return tx
+    .select({ id: c.id, score: ranked.as('score') })
+    .from(candidates)
+    .where(page.after?.(ranked, id))
+    .orderBy(orderBy(ranked, id, page.dir))
+    .limit(page.limit)
+    .as('hits');
+}

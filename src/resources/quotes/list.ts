@@ -8,7 +8,7 @@ import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js
 import type { Visibility } from '../../plugins/auth.js';
 import { inPlaces, type ResolvedRefs, resolveRefs, uuidArrayLiteral } from '../articles/filters.js';
 import { articleRef } from '../articles/repository.js';
-import { matches, rank, SEARCH_CANDIDATES, tsQuery } from '../articles/search.js';
+import { matches, rank, rankedHits, SEARCH_CANDIDATES, tsQuery } from '../articles/search.js';
 import { type QuoteRow, quoteColumns } from './repository.js';
 import type { QuotesQuery } from './schemas.js';
 import { quoteVisible } from './visibility.js';
@@ -81,17 +81,12 @@ export function quoteListQuery(
       .orderBy(orderBy(quotes.createdAt, quotes.id, 'desc'))
       .limit(SEARCH_CANDIDATES)
       .as('candidates');
-    const ranked = rank(sql`${candidates.search}`, tsq);
-    const after = query.cursor
-      ? afterCursor(ranked, sql`${candidates.id}`, k.dir, codec.decode(query.cursor, sort), k.cast)
-      : undefined;
-    const hits = tx
-      .select({ id: candidates.id, score: ranked.as('score') })
-      .from(candidates)
-      .where(after)
-      .orderBy(orderBy(ranked, sql`${candidates.id}`, k.dir))
-      .limit(query.limit + 1)
-      .as('hits');
+    const cursor = query.cursor ? codec.decode(query.cursor, sort) : undefined;
+    const hits = rankedHits(tx, candidates, tsq, {
+      dir: k.dir,
+      limit: query.limit + 1,
+      after: cursor && ((score, id) => afterCursor(score, id, k.dir, cursor, k.cast)),
+    });
     const builder = tx
       .select({ ...quoteColumns, score: hits.score })
       .from(quotes)

@@ -16,7 +16,7 @@ export const placeRef = (ref: string): SQL =>
  * Lists by place look this up first and bind the ids, rather than nesting the recursive query:
  * PostgreSQL cannot estimate how many places a recursive query yields, so it planned every
  * place alike, as a walk of all articles in date order checked against every link of the
- * tree (150-350 ms per page at 100k articles, a country or a village). Given the ids, it sees
+ * tree (150-355 ms per page at 100k articles, a country or a village). Given the ids, it sees
  * how many links they have and starts from the links of a village or walks the dates for a
  * country (0.03-3 ms).
  */

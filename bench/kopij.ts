@@ -30,6 +30,26 @@ export interface KopijOptions {
   responseCache: boolean;
 }
 
+/** The server's environment in the bench: a rate limit no benchmark reaches, warn-level logs. */
+export function kopijEnv(
+  port: number,
+  adminKey: string,
+  target: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string },
+  responseCache: boolean,
+): Record<string, string> {
+  return {
+    ...baseEnv(),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ADMIN_KEY: adminKey,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    ...(responseCache ? {} : { RESPONSE_CACHE_SIZE: '0' }),
+    ...(target.kind === 'postgres' ? { DATABASE_URL: target.url } : { DATA_DIR: target.dataDir }),
+  };
+}
+
 /**
  * The real server (`dist/bundle/server.js` as `npm start` runs it, migrations applied at start, workers running) as its own
  * process, configured as in production except: a rate limit no benchmark reaches, warn-level
@@ -38,17 +58,7 @@ export interface KopijOptions {
 export async function startKopij(o: KopijOptions): Promise<{ child: Child; writeKey: string }> {
   const port = await freePort();
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
-  const env: Record<string, string> = {
-    ...baseEnv(),
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    ADMIN_KEY: adminKey,
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    WEBHOOK_ALLOW_PRIVATE: 'true',
-    ...(o.responseCache ? {} : { RESPONSE_CACHE_SIZE: '0' }),
-    ...(o.target.kind === 'postgres' ? { DATABASE_URL: o.target.url } : { DATA_DIR: o.target.dataDir }),
-  };
+  const env = kopijEnv(port, adminKey, o.target, o.responseCache);
   const child = await startNode({
     name: 'kopij',
     script: o.script ?? KOPIJ_SCRIPT,

@@ -1,8 +1,9 @@
 import { eq, type SQL, sql } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../../db/client.js';
-import { articlePeople, articlePlaces, articles, people, places } from '../../db/schema.js';
+import { articlePeople, articlePlaces, articles, places } from '../../db/schema.js';
 import { isUuid } from '../../http/fields.js';
+import { findPerson } from '../people/repository.js';
 
 /** "This place row is the one the ref names" (id or slug). */
 export const placeRef = (ref: string): SQL =>
@@ -41,9 +42,6 @@ function uuidList(value: unknown): string[] {
   return [];
 }
 
-/** A list of uuids as one PostgreSQL array literal, to bind as a single parameter (`::uuid[]`). */
-export const uuidArrayLiteral = (ids: readonly string[]) => `{${ids.join(',')}}`;
-
 /** Articles that mention this person (an id, bound). */
 export const mentionsPerson = (id: unknown): SQL =>
   sql`${articles.id} in (select ${articlePeople.articleId} from ${articlePeople} where ${articlePeople.personId} = ${id}::uuid)`;
@@ -59,10 +57,7 @@ const NO_ONE = '00000000-0000-0000-0000-000000000000';
  */
 export async function personId(tx: Executor, ref: string): Promise<string> {
   if (isUuid(ref)) return ref.toLowerCase();
-  const result = (await tx.execute(
-    sql`select ${people.id} as id from ${people} where ${people.slug} = ${ref}`,
-  )) as unknown as { rows: { id: string }[] };
-  return result.rows[0]?.id ?? NO_ONE;
+  return (await findPerson(tx, ref))?.id ?? NO_ONE;
 }
 
 /** What a list's person and place filters name, looked up before its page. */

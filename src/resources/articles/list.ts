@@ -7,9 +7,9 @@ import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
-import { aboutPlaces, mentionsPerson, type ResolvedRefs, resolveRefs, uuidArrayLiteral } from './filters.js';
+import { aboutPlaces, mentionsPerson, type ResolvedRefs, resolveRefs } from './filters.js';
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
-import { type ArticleRow, articleColumns, articleRowFromDriver } from './repository.js';
+import { type ArticleRow, articleColumns, articleRowFromDriver, uuidArray } from './repository.js';
 import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
 import { matches, QUERY, queryRelation, rank, rankedHits, SEARCH_CANDIDATES } from './search.js';
 import { articleVisible, visibilityKey } from './visibility.js';
@@ -21,6 +21,8 @@ interface SortKey {
   dir: SortDirection;
   cast: string;
   value: (r: ScoredArticleRow) => string | number | null;
+  /** What a null cursor value (issued for a draft before editors sorted by editorDate) means. */
+  nullAs?: string;
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -35,6 +37,7 @@ function sortKeys(score: SQL<number>, v: Visibility): Record<string, SortKey> {
         key: editorDate(articles),
         cast: TS,
         value: (r: ScoredArticleRow) => iso(r.publishedAt) ?? 'infinity',
+        nullAs: 'infinity',
       }
     : { key: articles.publishedAt, cast: TS, value: (r: ScoredArticleRow) => iso(r.publishedAt) };
   return {
@@ -89,7 +92,7 @@ function filters(query: Partial<ArticlesQuery>, v: Visibility, bind: Bind, refs:
   }
   if (query.place) {
     if (!refs.places) throw new Error('a place filter needs its placeTree looked up first');
-    where.push(aboutPlaces(bind('a', uuidArrayLiteral(refs.places))));
+    where.push(aboutPlaces(bind('a', uuidArray(refs.places))));
   }
   const at = (t: string) => new Date(t).toISOString();
   if (query.publishedAfter) where.push(sql`${articles.publishedAt} > ${bind('f', at(query.publishedAfter))}`);
@@ -125,7 +128,8 @@ function cursorAfter(
   bind: Bind = bound,
 ): SQL {
   const c = codec.decode(cursor, sort);
-  const after = { v: c.v === null ? null : bind('v', c.v), i: bind('i', c.i) };
+  const v = c.v ?? k.nullAs ?? null;
+  const after = { v: v === null ? null : bind('v', v), i: bind('i', c.i) };
   return afterCursor(key, id, k.dir, after, k.cast);
 }
 

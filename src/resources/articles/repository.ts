@@ -151,7 +151,8 @@ type LinkLists = { personIds?: readonly string[] | undefined; placeIds?: readonl
 type UnknownLink = { kind: LinkKind; index: number };
 
 /** A PostgreSQL array literal of validated UUIDs, which need no quoting or escaping. */
-const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
+/** A list of uuids as one PostgreSQL array literal, to bind as a single parameter (`::uuid[]`). */
+export const uuidArray = (ids: readonly string[]) => `{${ids.join(',')}}`;
 
 /** The lists given (a fresh article's empty lists have nothing to do), people before places. */
 function givenLinks(lists: LinkLists, fresh: boolean) {

@@ -6,8 +6,8 @@ import { validationError } from '../../errors.js';
 import type { CursorCodec } from '../../http/cursor.js';
 import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js';
 import type { Visibility } from '../../plugins/auth.js';
-import { inPlaces, type ResolvedRefs, resolveRefs, uuidArrayLiteral } from '../articles/filters.js';
-import { articleRef } from '../articles/repository.js';
+import { inPlaces, type ResolvedRefs, resolveRefs } from '../articles/filters.js';
+import { articleRef, uuidArray } from '../articles/repository.js';
 import { matches, rank, rankedHits, SEARCH_CANDIDATES, tsQuery } from '../articles/search.js';
 import { type QuoteRow, quoteColumns } from './repository.js';
 import type { QuotesQuery } from './schemas.js';
@@ -44,7 +44,7 @@ function filters(query: Partial<QuotesQuery>, refs: ResolvedRefs = {}): SQL[] {
     );
   if (query.place) {
     if (!refs.places) throw new Error('a place filter needs its placeTree looked up first');
-    where.push(inPlaces(quotes.placeId, uuidArrayLiteral(refs.places)));
+    where.push(inPlaces(quotes.placeId, uuidArray(refs.places)));
   }
   if (query.language) where.push(eq(quotes.language, query.language));
   if (query.updatedSince) where.push(gte(quotes.updatedAt, new Date(query.updatedSince)));

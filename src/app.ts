@@ -13,7 +13,6 @@ import cachingPlugin from './plugins/caching.js';
 import dbPlugin from './plugins/db.js';
 import errorsPlugin, { clientErrorHandler, sendProblem } from './plugins/errors.js';
 import idempotencyPlugin from './plugins/idempotency.js';
-import idleGcPlugin, { type IdleGcOptions } from './plugins/idle-gc.js';
 import openapiPlugin from './plugins/openapi.js';
 import operationsRoutes from './plugins/operations.js';
 import pressurePlugin from './plugins/pressure.js';
@@ -57,8 +56,6 @@ export interface BuildOptions {
   webhookBackoffScale?: number;
   webhookPollMs?: number;
   webhookTimeoutMs?: number;
-  /** The idle collector and its threshold (tests, which run without --expose-gc). */
-  idleGc?: Pick<IdleGcOptions, 'collect' | 'minGrowthBytes'>;
 }
 
 const SECRET_IN_URL = /([?&](?:api_key|apikey|access_token|key|token)=)[^&]*/gi;
@@ -138,8 +135,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (owned) await runMigrations(database);
 
   await app.register(errorsPlugin);
-  // First, so that it sees every request, however early another hook answers it.
-  await app.register(idleGcPlugin, { ...options.idleGc, idleMs: config.idleGcMs });
   await app.register(pressurePlugin, {
     maxEventLoopDelayMs: config.maxEventLoopDelayMs,
     maxHeapFraction: 0.9,

@@ -52,9 +52,6 @@ const ConfigSchema = z.object({
     .int()
     .min(0)
     .default(8 * 1024 * 1024),
-  // Quiet time after which one full garbage collection gives back what a busy spell grew
-  // (needs node --expose-gc, as npm start runs it); 0 turns it off.
-  IDLE_GC_MS: z.coerce.number().int().min(0).max(3_600_000).default(1000),
   // 0 turns the event-loop check off.
   MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).default(2000),
   // Parse every response with its zod schema too (the test suite): drift answers 500.
@@ -79,7 +76,6 @@ export type Config = {
   requestTimeoutMs: number;
   bodyLimitBytes: number;
   maxEventLoopDelayMs: number;
-  idleGcMs: number;
   validateResponses: boolean;
   responseCacheSize: number;
   responseCacheMaxBytes: number;
@@ -120,7 +116,6 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     requestTimeoutMs: c.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: c.BODY_LIMIT_BYTES,
     maxEventLoopDelayMs: c.MAX_EVENT_LOOP_DELAY_MS,
-    idleGcMs: c.IDLE_GC_MS,
     validateResponses: c.VALIDATE_RESPONSES,
     responseCacheSize: c.RESPONSE_CACHE_SIZE,
     responseCacheMaxBytes: c.RESPONSE_CACHE_MAX_BYTES,

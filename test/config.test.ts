@@ -14,8 +14,6 @@ t.test('defaults match the contract', async (t) => {
   // README's configuration table and BENCHMARKS.md's RSS figures are for this budget.
   t.equal(c.responseCacheMaxBytes, 8 * 1024 * 1024, 'the response cache keeps up to 8 MiB of bodies');
   t.equal(c.validateResponses, false, 'responses are not parsed by zod in production');
-  t.equal(c.idleGcMs, 1000, 'a second of quiet before the idle collection');
-  t.equal(loadConfig({ IDLE_GC_MS: '0' }).idleGcMs, 0, '0 turns it off');
   t.equal(loadConfig({ VALIDATE_RESPONSES: 'true' }).validateResponses, true);
 });
 
@@ -27,8 +25,6 @@ t.test('a bad variable stops the start with one line naming it', async (t) => {
     [{ PUBLIC_READ: 'maybe' }, 'PUBLIC_READ'],
     [{ RATE_LIMIT_PER_MINUTE: '0' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
-    [{ IDLE_GC_MS: '-1' }, 'IDLE_GC_MS'],
-    [{ IDLE_GC_MS: 'soon' }, 'IDLE_GC_MS'],
     [{ CORS_ORIGINS: 'not a url' }, 'CORS_ORIGINS'],
     [{ ADMIN_KEY: 'short' }, 'ADMIN_KEY'],
     [{ DATABASE_URL: 'postgres://p/db', DATABASE_READ_URL: 'memory://' }, 'DATABASE_READ_URL'],

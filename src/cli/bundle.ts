@@ -36,10 +36,13 @@ import { build } from 'esbuild';
  */
 export const BUNDLE_FILE = 'dist/bundle/server.js';
 
-const EXTERNAL = ['@electric-sql/pglite', '@fastify/swagger', '@fastify/swagger-ui', 'pino', 'pg-native'];
+/** Loaded from node_modules at run time, so each is a dependency of the project's own. */
+export const EXTERNAL = ['@electric-sql/pglite', '@fastify/swagger', '@fastify/swagger-ui', 'pino'];
+/** pg's native driver: never installed; pg requires it only when asked for `pg.native`. */
+const OPTIONAL_EXTERNAL = ['pg-native'];
 
 /** `pkg` and `pkg/sub/path` of the packages above. */
-const external = EXTERNAL.flatMap((name) => [name, `${name}/*`]);
+const external = [...EXTERNAL, ...OPTIONAL_EXTERNAL].flatMap((name) => [name, `${name}/*`]);
 
 /** Bundles the project at `root` (an absolute path). */
 export async function bundle(root: string): Promise<void> {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
 import { baseEnv, freePort, KOPIJ_SCRIPT, ROOT, SERVER_NODE_FLAGS, startNode } from '../../bench/servers.js';
+import { EXTERNAL } from '../../src/cli/bundle.js';
 import { freshDatabaseUrl, serverUrl } from '../faults/helpers.js';
 
 const run = promisify(execFile);
@@ -26,6 +27,16 @@ function loadedAtStart(file: string, seen = new Set<string>()): Set<string> {
   }
   return seen;
 }
+
+t.test('every package the bundle leaves out is a dependency of the project', async (t) => {
+  // A package only another dependency brings (pino, through fastify) loads where npm happens
+  // to hoist it, and not at all where an install does not (pnpm, a pruned image).
+  const { dependencies } = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
+  t.ok(EXTERNAL.includes('pino'));
+  for (const name of EXTERNAL) t.ok(dependencies[name], `${name} is in package.json dependencies`);
+});
 
 /**
  * `npm start` runs the compiled server (prestart: `npm run build`: tsc, src -> dist, then the

@@ -32,6 +32,21 @@ export async function scheduleRelease(
 }
 
 /**
+ * Takes an article's pending release off the schedule: true when one was waiting. A write that
+ * makes an article public before the worker released it (the embargo lifted early, or passed
+ * moments before) publishes it itself. Run before the write records its change: the release
+ * worker, which holds the row it is releasing, takes the change log's lock next, so a writer
+ * holding that lock while waiting here would deadlock with it.
+ */
+export async function cancelRelease(tx: Executor, articleId: string): Promise<boolean> {
+  const gone = await tx
+    .delete(pendingReleases)
+    .where(eq(pendingReleases.articleId, articleId))
+    .returning({ articleId: pendingReleases.articleId });
+  return gone.length > 0;
+}
+
+/**
  * Releases articles whose embargo has passed: each becomes a public 'published' change, so
  * the change feed, the feeds and the webhooks announce it at that moment. Claimed with
  * FOR UPDATE SKIP LOCKED, so several instances release each article exactly once.

@@ -87,3 +87,85 @@ t.test('withdrawing before the embargo lifts cancels the release', async (t) => 
   t.equal(await releaseDue(ctx.database.db), 0);
   t.equal((await req('GET', `/v1/articles/${a.id}`)).statusCode, 404);
 });
+
+/** An article with a quote, published under an embargo until `until`. */
+async function embargoed(headline: string, until: Date) {
+  const person = (
+    await req('POST', '/v1/people', { as: 'write', body: { name: `Woordvoerder ${headline}` } })
+  ).json();
+  const a = (
+    await req('POST', '/v1/articles', {
+      as: 'write',
+      body: {
+        language: 'nl',
+        headline,
+        body: [{ type: 'paragraph', text: 'Tekst.' }],
+        personIds: [person.id],
+        embargoedUntil: until.toISOString(),
+      },
+    })
+  ).json();
+  const quote = (
+    await req('POST', '/v1/quotes', {
+      as: 'write',
+      body: { text: 'Geen commentaar.', language: 'nl', personId: person.id, articleId: a.id },
+    })
+  ).json();
+  const published = await req('POST', `/v1/articles/${a.id}/publish`, { as: 'write' });
+  t.equal(published.statusCode, 200);
+  return { id: a.id as string, quoteId: quote.id as string, version: published.json().version as number };
+}
+
+/** The public change log's entries about these ids, as `type:action`. */
+async function publicLog(...ids: string[]) {
+  const data = (await req('GET', '/v1/changes?types=article,quote&limit=100')).json().data as {
+    id: string;
+    type: string;
+    action: string;
+  }[];
+  return data.filter((c) => ids.includes(c.id)).map((c) => `${c.type}:${c.action}`);
+}
+
+t.test('lifting an embargo early publishes the article to the public there and then', async (t) => {
+  const a = await embargoed('Embargo vervroegd opgeheven', new Date(Date.now() + 60_000));
+  t.same(await publicLog(a.id, a.quoteId), [], 'nothing public under the embargo');
+  const lifted = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { embargoedUntil: null },
+    headers: { 'if-match': `"${a.version}"` },
+  });
+  t.equal(lifted.statusCode, 200);
+  t.equal((await req('GET', `/v1/articles/${a.id}`)).statusCode, 200, 'public now');
+  t.same(
+    await publicLog(a.id, a.quoteId),
+    ['article:published', 'quote:published'],
+    'the public log announces the article and its quote, as a release would',
+  );
+  t.equal(await releaseDue(ctx.database.db), 0, 'and no release is left to announce it again');
+  const edited = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { headline: 'Embargo vervroegd opgeheven, bijgewerkt' },
+    headers: { 'if-match': `"${lifted.json().version}"` },
+  });
+  t.equal(edited.statusCode, 200);
+  t.same(
+    await publicLog(a.id, a.quoteId),
+    ['article:published', 'quote:published', 'article:updated'],
+    'a later edit is an update',
+  );
+});
+
+t.test('an edit after the embargo passed, before the release ran, is the publication', async (t) => {
+  const until = new Date(Date.now() + 300);
+  const a = await embargoed('Embargo net verstreken', until);
+  await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 50));
+  const edited = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { headline: 'Embargo net verstreken, tikfout hersteld' },
+    headers: { 'if-match': `"${a.version}"` },
+  });
+  t.equal(edited.statusCode, 200);
+  t.same(await publicLog(a.id, a.quoteId), ['article:published', 'quote:published']);
+  t.equal(await releaseDue(ctx.database.db), 0, 'the release was taken off the schedule');
+  t.same(await publicLog(a.id, a.quoteId), ['article:published', 'quote:published'], 'announced once');
+});

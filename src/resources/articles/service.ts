@@ -15,7 +15,7 @@ import type { Db, Executor } from '../../db/client.js';
 import { inWriteSlot } from '../../db/pool.js';
 import { articles } from '../../db/schema.js';
 import { conflict, notFound, unprocessable, validationError } from '../../errors.js';
-import { scheduleRelease } from '../../syndication/embargo.js';
+import { cancelRelease, scheduleRelease } from '../../syndication/embargo.js';
 import { announceQuotesOf } from '../quotes/announce.js';
 import {
   type ArticleRow,
@@ -47,6 +47,9 @@ async function record(
   audience: Audience,
   pendingPossible: boolean,
 ): Promise<void> {
+  // The schedule first: the release worker holds a pending release's row and then takes the
+  // change log's lock, so taking that lock first and then the row would deadlock with it.
+  await scheduleRelease(tx, row, audience, pendingPossible);
   await recordChange(tx, {
     type: 'article',
     id: row.id,
@@ -57,7 +60,6 @@ async function record(
     actor,
     at,
   });
-  await scheduleRelease(tx, row, audience, pendingPossible);
   if (action === 'published' || action === 'withdrawn') {
     await announceQuotesOf(tx, row.id, action, audience, actor, at);
   }
@@ -200,7 +202,19 @@ async function applyPatch(
   // A release is pending only for a published article that has (or had) an embargo time.
   const pendingPossible =
     row.status === 'published' && (row.embargoedUntil !== null || patch.embargoedUntil !== undefined);
-  await record(tx, row, 'updated', actor, now, audience, pendingPossible);
+  // Public now, with its release still waiting (the embargo lifted early, or passed before the
+  // worker ran): the public has not been told of it, so this write is its publication, as
+  // the release would have been, quotes included. If the worker got there first, it was.
+  const released = pendingPossible && audience === 'public' && (await cancelRelease(tx, row.id));
+  await record(
+    tx,
+    row,
+    released ? 'published' : 'updated',
+    actor,
+    now,
+    audience,
+    pendingPossible && !released,
+  );
   return row;
 }
 

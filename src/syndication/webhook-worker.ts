@@ -179,10 +179,13 @@ export class WebhookWorker {
       ),
       sql`, `,
     );
-    // The update first, the attempts from the rows it found: a delivery whose webhook was
-    // deleted meanwhile (its rows go with it) is skipped instead of failing the round on the
-    // attempt's foreign key. A retry leaves the status alone: another instance's 410 may have
-    // marked it failed since the claim.
+    // A delivery's state is written only by the claim it belongs to: the claim counted the
+    // attempt, so `attempts` still equal to this attempt's number means no other instance has
+    // claimed it since (this one's claim may have expired during a long stall; the next
+    // instance's claim must not be released, or a third could send it alongside). The attempt
+    // itself is history either way. A delivery whose webhook was deleted meanwhile (its rows
+    // go with it) is skipped instead of failing the round on the attempt's foreign key. A retry
+    // leaves the status alone: another instance's 410 may have marked it failed since.
     const statement = sql`
       with outcome (id, attempt, at, status_code, error, duration_ms, status, next_attempt_at) as (values ${rows}),
       updated as (
@@ -192,11 +195,11 @@ export class WebhookWorker {
           next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
           locked_until = null
         from outcome o
-        where d.id = o.id
-        returning o.id, o.attempt, o.at, o.status_code, o.error, o.duration_ms
+        where d.id = o.id and d.attempts = o.attempt
       )
       insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
-      select id, attempt, at, status_code, error, duration_ms from updated`;
+      select o.id, o.attempt, o.at, o.status_code, o.error, o.duration_ms
+      from outcome o join webhook_deliveries d on d.id = o.id`;
     const gone = outcomes.filter((o) => o.gone);
     if (!gone.length) {
       await this.opts.db.execute(statement);

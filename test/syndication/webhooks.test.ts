@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import t from 'tap';
 import { BACKOFF_MS, MAX_ATTEMPTS } from '../../src/syndication/webhook-worker.js';
@@ -269,6 +270,33 @@ t.test('a 410 seen by another instance during a round is not undone by its retry
     ['failed', 'failed'],
     'neither is tried again',
   );
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
+t.test('a round that stalled past its claim does not release the next claim', async (t) => {
+  const rx = await holdingReceiver();
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
+  ).json();
+  await req('POST', '/v1/people', { as: 'write', body: { name: 'Pieter Omtzigt' } });
+  const round = ctx.app.webhookWorker.runOnce();
+  await rx.arrived(1);
+  // Meanwhile this round's claim expired and another instance claimed the delivery (counting
+  // its attempt) and is sending it.
+  await ctx.database.db.execute(
+    sql`update webhook_deliveries set attempts = attempts + 1, locked_until = now() + interval '60 seconds'
+        where webhook_id = ${hook.id}`,
+  );
+  rx.held[0]!.writeHead(503).end();
+  t.equal(await round, 1);
+  const { rows } = (await ctx.database.db.execute(
+    sql`select status, attempts, locked_until > now() as claimed from webhook_deliveries where webhook_id = ${hook.id}`,
+  )) as unknown as { rows: { status: string; attempts: number; claimed: boolean }[] };
+  const row = rows[0];
+  t.same(row, { status: 'pending', attempts: 2, claimed: true }, 'the other claim stands');
+  const history = (await req('GET', `/v1/webhooks/${hook.id}/deliveries`, { as: 'admin' })).json().data[0];
+  t.equal(history.attempts.length, 1, 'the stalled attempt is still in the history');
   await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
 });
 

@@ -76,7 +76,9 @@ class PgListener implements ChangeListener {
       // Its own name, so tools that act on the API's pool connections can tell it apart.
       application_name: 'kopij-listener',
       // A half-open socket would otherwise leave the cache trusting a listener that hears nothing.
+      // pg's default delay (0) leaves the system's first probe at 2 hours on Linux.
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     this.client = client;
     let lost = false;
@@ -141,9 +143,14 @@ class PgListener implements ChangeListener {
     const client = this.client;
     if (!client) return;
     let timer: NodeJS.Timeout | undefined;
+    // A round trip that failed says nothing was heard: the session is given up before the
+    // caller goes on (its 'end' event may come later), so the cache is emptied first.
     const answered = client.query('select 1').then(
       () => true,
-      () => true,
+      (err: Error) => {
+        this.dropped(client, err);
+        return true;
+      },
     );
     const late = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), SYNC_TIMEOUT_MS);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { sqlState } from '../content/write.js';
 import type { Database, Db } from '../db/client.js';
 import { ApiError } from '../errors.js';
 import { namesNewerVersion } from '../http/etag.js';
@@ -77,7 +78,7 @@ export default fp(
           if (reply.sent || !olderThanCallerHas(request, reply)) return result;
         } catch (err) {
           if (err instanceof ApiError && err.status < 500 && err.status !== 404) throw err;
-          if (!(err instanceof ApiError) && (err as { code?: string }).code !== RECOVERY_CONFLICT) {
+          if (!(err instanceof ApiError) && sqlState(err) !== RECOVERY_CONFLICT) {
             avoidUntil = Date.now() + REPLICA_RETRY_MS;
             request.log.warn({ err }, 'replica unavailable; reading from the primary');
           }

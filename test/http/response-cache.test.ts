@@ -225,6 +225,32 @@ t.test('a caller naming a later version than the cached one is answered by the h
   t.same(a.queries, [], 'an older version named: the cached one answers');
 });
 
+t.test(
+  'a caller naming a later version is answered by the handler, waiting on another miss or not',
+  async (t) => {
+    const x = await article();
+    const url = `/v1/articles/${x.id}`;
+    await settled();
+    a.resetQueries();
+    // The first leads the miss; the others wait for its answer. The last has seen a later write
+    // (on another instance, not yet heard of here): the leader's answer may predate it.
+    const answers = await Promise.all([
+      b.req('GET', url),
+      b.req('GET', url),
+      b.req('GET', url, { headers: { 'if-none-match': `"${x.version + 1}"` } }),
+    ]);
+    t.same(
+      answers.map((r) => r.statusCode),
+      [200, 200, 200],
+    );
+    t.equal(
+      a.queries.filter((q) => q.includes('from "articles"')).length,
+      2,
+      'the leader read it, and the handler again for the caller who has seen a later version',
+    );
+  },
+);
+
 t.test('drafts and embargoed articles never enter the cache', async (t) => {
   const draft = await article({}, false);
   const embargoed = await post(

@@ -149,6 +149,11 @@ type Versioned = PgTable & { id: PgColumn; version: PgColumn };
  * Locks the row for the rest of the transaction and checks If-Match against it. Of two
  * writers holding the same version, the second waits for the first's lock, then sees the
  * new version and gets 412: exactly one wins.
+ *
+ * An update takes FOR NO KEY UPDATE, which still excludes every other writer of the row but
+ * not the KEY SHARE lock a foreign key check takes: an article created with this person or
+ * place (a single statement that takes the change log's lock before its checks) must not wait
+ * for an edit that itself waits for that lock, a deadlock. Only a delete takes FOR UPDATE.
  */
 export async function lockForWrite<T extends Versioned>(
   tx: Executor,
@@ -156,12 +161,13 @@ export async function lockForWrite<T extends Versioned>(
   id: string,
   ifMatch: number | '*',
   what: string,
+  purpose: 'update' | 'delete' = 'update',
 ): Promise<T['$inferSelect']> {
   const rows = (await tx
     .select()
     .from(table as PgTable)
     .where(eq(table.id, id))
-    .for('update')) as T['$inferSelect'][];
+    .for(purpose === 'delete' ? 'update' : 'no key update')) as T['$inferSelect'][];
   const row = rows[0] as (T['$inferSelect'] & { version: number }) | undefined;
   if (!row) throw notFound(what);
   if (ifMatch !== '*' && row.version !== ifMatch) throw preconditionFailed(row.version);

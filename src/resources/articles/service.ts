@@ -306,7 +306,7 @@ export async function withdrawArticle(
 
 export async function removeArticle(db: Db, id: string, ifMatch: IfMatch, actor: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const current = await lockForWrite(tx, articles, id, ifMatch, 'article');
+    const current = await lockForWrite(tx, articles, id, ifMatch, 'article', 'delete');
     const n = await quotesOfArticle(tx, id);
     if (n > 0)
       throw conflict(

@@ -83,7 +83,7 @@ export async function patchPerson(
 
 export async function removePerson(db: Db, id: string, ifMatch: number | '*', actor: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const current = await lockForWrite(tx, people, id, ifMatch, 'person');
+    const current = await lockForWrite(tx, people, id, ifMatch, 'person', 'delete');
     const refs = await personReferences(tx, id);
     if (refs.articles + refs.quotes > 0) {
       throw conflict(

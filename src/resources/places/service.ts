@@ -104,7 +104,7 @@ export async function patchPlace(
 
 export async function removePlace(db: Db, id: string, ifMatch: number | '*', actor: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const current = await lockForWrite(tx, places, id, ifMatch, 'place');
+    const current = await lockForWrite(tx, places, id, ifMatch, 'place', 'delete');
     const refs = await placeReferences(tx, id);
     if (refs.articles + refs.quotes + refs.places > 0) {
       throw conflict(

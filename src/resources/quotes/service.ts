@@ -106,7 +106,7 @@ export async function patchQuote(
 
 export async function removeQuote(db: Db, id: string, ifMatch: IfMatch, actor: string): Promise<void> {
   await db.transaction(async (tx) => {
-    const current = await lockForWrite(tx, quotes, id, ifMatch, 'quote');
+    const current = await lockForWrite(tx, quotes, id, ifMatch, 'quote', 'delete');
     const audience = (await oncePublic(tx, current)) ? 'public' : 'private';
     await deleteQuote(tx, id);
     await record(tx, { ...current, version: current.version + 1 }, 'deleted', actor, new Date(), audience);

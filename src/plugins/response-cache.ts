@@ -418,17 +418,7 @@ export default fp(
       if (!listening || !request.routeOptions.config.cache) return done();
       if (request.method !== 'GET' || request.headers.authorization !== undefined) return done();
       const entry = cache.get(request.url);
-      // A caller naming a later version has seen a write whose notification is still on its way:
-      // the handler answers (from the primary), and its answer replaces the entry.
-      if (entry?.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag)) {
-        return miss(request, done);
-      }
-      if (entry) return hit(request, reply, entry);
-      // A conditional request neither leads nor waits. Leading, its answer may be a 304, which
-      // is not kept, and those waiting on it would then each go to the database after all.
-      // Waiting, it would take another's answer, which may have been read before a write the
-      // caller has seen (it names a later version).
-      if (request.headers['if-none-match'] !== undefined) return miss(request, done);
+      if (entry) return hitUnlessOlder(request, reply, entry, done);
       if (collapsed.lead(request.url, request)) {
         request.cacheLeads = true;
         return miss(request, done);
@@ -436,10 +426,18 @@ export default fp(
       // Someone is answering this URL already: wait for that answer, then look again once.
       void collapsed.wait(request.url).then(() => {
         const after = listening ? cache.get(request.url) : undefined;
-        if (after) hit(request, reply, after);
+        if (after) hitUnlessOlder(request, reply, after, done);
         else miss(request, done);
       });
     });
+
+    // A caller naming a later version has seen a write whose notification is still on its way:
+    // the handler answers (from the primary), and its answer replaces the entry. The same for a
+    // caller that waited on another's miss: that answer may have been read before the write.
+    const hitUnlessOlder = (request: FastifyRequest, reply: FastifyReply, entry: Entry, done: () => void) => {
+      if (entry.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag)) miss(request, done);
+      else hit(request, reply, entry);
+    };
 
     const miss = (request: FastifyRequest, done: () => void): void => {
       stats.misses++;

@@ -183,23 +183,25 @@ export class WebhookWorker {
     // attempt, so `attempts` still equal to this attempt's number means no other instance has
     // claimed it since (this one's claim may have expired during a long stall; the next
     // instance's claim must not be released, or a third could send it alongside). The attempt
-    // itself is history either way. A delivery whose webhook was deleted meanwhile (its rows
-    // go with it) is skipped instead of failing the round on the attempt's foreign key. A retry
-    // leaves the status alone: another instance's 410 may have marked it failed since.
+    // itself is history either way. The update first, the attempts from the rows it found
+    // (after waiting for any writer of them): a delivery whose webhook was deleted meanwhile
+    // (its rows go with it) is skipped instead of failing the round on the attempt's foreign
+    // key. A retry leaves the status alone: another instance's 410 may have marked it failed.
     const statement = sql`
       with outcome (id, attempt, at, status_code, error, duration_ms, status, next_attempt_at) as (values ${rows}),
       updated as (
         update webhook_deliveries d
-        set status = case when o.status = 'pending' then d.status else o.status end,
-          delivered_at = case when o.status = 'delivered' then now() else d.delivered_at end,
-          next_attempt_at = coalesce(o.next_attempt_at, d.next_attempt_at),
-          locked_until = null
+        set status = case when o.status = 'pending' or d.attempts <> o.attempt then d.status else o.status end,
+          delivered_at = case when o.status = 'delivered' and d.attempts = o.attempt then now() else d.delivered_at end,
+          next_attempt_at = case when d.attempts = o.attempt then coalesce(o.next_attempt_at, d.next_attempt_at)
+            else d.next_attempt_at end,
+          locked_until = case when d.attempts = o.attempt then null else d.locked_until end
         from outcome o
-        where d.id = o.id and d.attempts = o.attempt
+        where d.id = o.id
+        returning o.id, o.attempt, o.at, o.status_code, o.error, o.duration_ms
       )
       insert into webhook_attempts (delivery_id, attempt, at, status_code, error, duration_ms)
-      select o.id, o.attempt, o.at, o.status_code, o.error, o.duration_ms
-      from outcome o join webhook_deliveries d on d.id = o.id`;
+      select id, attempt, at, status_code, error, duration_ms from updated`;
     const gone = outcomes.filter((o) => o.gone);
     if (!gone.length) {
       await this.opts.db.execute(statement);

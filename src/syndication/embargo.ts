@@ -32,18 +32,32 @@ export async function scheduleRelease(
 }
 
 /**
- * Takes an article's pending release off the schedule: true when one was waiting. A write that
- * makes an article public before the worker released it (the embargo lifted early, or passed
- * moments before) publishes it itself. Run before the write records its change: the release
- * worker, which holds the row it is releasing, takes the change log's lock next, so a writer
- * holding that lock while waiting here would deadlock with it.
+ * Where an article just written stands with its embargo release. Decided under the lock of its
+ * pending release, which the worker holds while it releases (so this waits for a release in
+ * progress), and by the clock now, not by now(): the writing transaction may have begun before
+ * the embargo ended or before the worker ran. `visible`: the public may see it now.
+ * `released`: visible, and its release was still waiting, which this takes off the schedule:
+ * the write is its publication. Run before the write records its change: the worker takes the
+ * change log's lock after this row's, so the other order would deadlock with it.
  */
-export async function cancelRelease(tx: Executor, articleId: string): Promise<boolean> {
-  const gone = await tx
-    .delete(pendingReleases)
-    .where(eq(pendingReleases.articleId, articleId))
-    .returning({ articleId: pendingReleases.articleId });
-  return gone.length > 0;
+export async function settleRelease(
+  tx: Executor,
+  articleId: string,
+): Promise<{ visible: boolean; released: boolean }> {
+  const result = (await tx.execute(sql`
+    with pending as (
+      select article_id from ${pendingReleases} where article_id = ${articleId} for update
+    )
+    select exists (select 1 from pending) as pending,
+      a.status = 'published' and (a.embargoed_until is null or a.embargoed_until <= clock_timestamp()) as visible
+    from articles a where a.id = ${articleId}`)) as unknown as {
+    rows: { pending: boolean; visible: boolean }[];
+  };
+  const state = result.rows[0];
+  const visible = state?.visible === true;
+  const released = visible && state?.pending === true;
+  if (released) await tx.delete(pendingReleases).where(eq(pendingReleases.articleId, articleId));
+  return { visible, released };
 }
 
 /**

@@ -1,4 +1,7 @@
-import t from 'tap';
+import { type SQL, sql } from 'drizzle-orm';
+import t, { type Test } from 'tap';
+import type { Db } from '../../src/db/client.js';
+import { patchArticle } from '../../src/resources/articles/service.js';
 import { releaseDue } from '../../src/syndication/embargo.js';
 import { buildTestApp } from '../helpers/app.js';
 
@@ -88,8 +91,8 @@ t.test('withdrawing before the embargo lifts cancels the release', async (t) => 
   t.equal((await req('GET', `/v1/articles/${a.id}`)).statusCode, 404);
 });
 
-/** An article with a quote, published under an embargo until `until`. */
-async function embargoed(headline: string, until: Date) {
+/** An article with a quote, published under an embargo an hour away. */
+async function embargoed(t: Test, headline: string) {
   const person = (
     await req('POST', '/v1/people', { as: 'write', body: { name: `Woordvoerder ${headline}` } })
   ).json();
@@ -101,7 +104,7 @@ async function embargoed(headline: string, until: Date) {
         headline,
         body: [{ type: 'paragraph', text: 'Tekst.' }],
         personIds: [person.id],
-        embargoedUntil: until.toISOString(),
+        embargoedUntil: new Date(Date.now() + 3_600_000).toISOString(),
       },
     })
   ).json();
@@ -126,22 +129,42 @@ async function publicLog(...ids: string[]) {
   return data.filter((c) => ids.includes(c.id)).map((c) => `${c.type}:${c.action}`);
 }
 
+async function pendingRelease(id: string): Promise<boolean> {
+  const { rows } = (await ctx.database.db.execute(
+    sql`select 1 from pending_releases where article_id = ${id}`,
+  )) as unknown as { rows: unknown[] };
+  return rows.length > 0;
+}
+
+/** Moves an article's embargo (and its publication and pending release) to another instant. */
+async function embargoEndsAt(id: string, at: SQL) {
+  await ctx.database.db.execute(sql`update articles
+    set embargoed_until = ${at}, published_at = ${at}, first_published_at = ${at} where id = ${id}`);
+  await ctx.database.db.execute(sql`update pending_releases set release_at = ${at} where article_id = ${id}`);
+}
+
 t.test('lifting an embargo early publishes the article to the public there and then', async (t) => {
-  const a = await embargoed('Embargo vervroegd opgeheven', new Date(Date.now() + 60_000));
+  const a = await embargoed(t, 'Embargo vervroegd opgeheven');
   t.same(await publicLog(a.id, a.quoteId), [], 'nothing public under the embargo');
+  t.ok(await pendingRelease(a.id));
+  const before = Date.now();
   const lifted = await req('PATCH', `/v1/articles/${a.id}`, {
     as: 'write',
     body: { embargoedUntil: null },
     headers: { 'if-match': `"${a.version}"` },
   });
   t.equal(lifted.statusCode, 200);
-  t.equal((await req('GET', `/v1/articles/${a.id}`)).statusCode, 200, 'public now');
+  const shown = await req('GET', `/v1/articles/${a.id}`);
+  t.equal(shown.statusCode, 200, 'public now');
+  const publishedAt = Date.parse(shown.json().publishedAt);
+  t.ok(publishedAt >= before - 1000 && publishedAt <= Date.now(), 'published as of now, not of the embargo');
+  t.equal(shown.json().firstPublishedAt, shown.json().publishedAt);
   t.same(
     await publicLog(a.id, a.quoteId),
     ['article:published', 'quote:published'],
     'the public log announces the article and its quote, as a release would',
   );
-  t.equal(await releaseDue(ctx.database.db), 0, 'and no release is left to announce it again');
+  t.notOk(await pendingRelease(a.id), 'and no release is left to announce it again');
   const edited = await req('PATCH', `/v1/articles/${a.id}`, {
     as: 'write',
     body: { headline: 'Embargo vervroegd opgeheven, bijgewerkt' },
@@ -156,9 +179,9 @@ t.test('lifting an embargo early publishes the article to the public there and t
 });
 
 t.test('an edit after the embargo passed, before the release ran, is the publication', async (t) => {
-  const until = new Date(Date.now() + 300);
-  const a = await embargoed('Embargo net verstreken', until);
-  await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 50));
+  const a = await embargoed(t, 'Embargo net verstreken');
+  // The embargo ends, and the worker has not run yet.
+  await embargoEndsAt(a.id, sql`now() - interval '1 second'`);
   const edited = await req('PATCH', `/v1/articles/${a.id}`, {
     as: 'write',
     body: { headline: 'Embargo net verstreken, tikfout hersteld' },
@@ -166,6 +189,51 @@ t.test('an edit after the embargo passed, before the release ran, is the publica
   });
   t.equal(edited.statusCode, 200);
   t.same(await publicLog(a.id, a.quoteId), ['article:published', 'quote:published']);
-  t.equal(await releaseDue(ctx.database.db), 0, 'the release was taken off the schedule');
+  t.notOk(await pendingRelease(a.id), 'the release was taken off the schedule');
+  t.equal(await releaseDue(ctx.database.db), 0);
   t.same(await publicLog(a.id, a.quoteId), ['article:published', 'quote:published'], 'announced once');
 });
+
+t.test('an edit after the worker released the article is an update the public sees', async (t) => {
+  const a = await embargoed(t, 'Embargo al vrijgegeven');
+  await embargoEndsAt(a.id, sql`now() - interval '1 second'`);
+  t.equal(await releaseDue(ctx.database.db), 1);
+  const edited = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { headline: 'Embargo al vrijgegeven, bijgewerkt' },
+    headers: { 'if-match': `"${a.version}"` },
+  });
+  t.equal(edited.statusCode, 200);
+  t.same(await publicLog(a.id, a.quoteId), ['article:published', 'quote:published', 'article:updated']);
+  t.notOk(await pendingRelease(a.id), 'no release is scheduled again');
+});
+
+t.test(
+  'an edit whose transaction began before the embargo ended does not schedule a second release',
+  async (t) => {
+    if (ctx.database.kind !== 'postgres') {
+      t.pass('the embedded database runs one transaction at a time: the worker cannot run inside an edit');
+      return;
+    }
+    const a = await embargoed(t, 'Embargo tijdens de bewerking');
+    const until = new Date(Date.now() + 1500);
+    await embargoEndsAt(a.id, sql`${until.toISOString()}::timestamptz`);
+    // The edit's transaction begins before the embargo ends (its now() is that moment); the worker
+    // releases the article on another connection; then the edit writes.
+    await ctx.database.db.transaction(async (tx) => {
+      await tx.execute(sql`select now()`);
+      await new Promise((r) => setTimeout(r, until.getTime() - Date.now() + 100));
+      t.equal(await releaseDue(ctx.database.db), 1, 'released by the worker meanwhile');
+      await patchArticle(
+        tx as unknown as Db,
+        a.id,
+        '*',
+        { headline: 'Embargo tijdens de bewerking, bijgewerkt' },
+        'test',
+      );
+    });
+    t.notOk(await pendingRelease(a.id), 'no release scheduled again');
+    t.equal(await releaseDue(ctx.database.db), 0);
+    t.same(await publicLog(a.id, a.quoteId), ['article:published', 'quote:published', 'article:updated']);
+  },
+);

@@ -1,3 +1,4 @@
+import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { idempotencyRecord } from '../../content/idempotency.js';
 import { getRevision } from '../../content/revisions.js';
@@ -15,7 +16,7 @@ import type { Db, Executor } from '../../db/client.js';
 import { inWriteSlot } from '../../db/pool.js';
 import { articles } from '../../db/schema.js';
 import { conflict, notFound, unprocessable, validationError } from '../../errors.js';
-import { cancelRelease, scheduleRelease } from '../../syndication/embargo.js';
+import { scheduleRelease, settleRelease } from '../../syndication/embargo.js';
 import { announceQuotesOf } from '../quotes/announce.js';
 import {
   type ArticleRow,
@@ -198,14 +199,24 @@ async function applyPatch(
   const updated =
     (await updateArticle(tx, id, values, ifMatch)) ?? (await missedUpdate(tx, articles, id, 'article'));
   await setLinks(tx, id, patch, false, from);
-  const { audience, ...row } = updated;
+  const { audience: written, ...row } = updated;
   // A release is pending only for a published article that has (or had) an embargo time.
   const pendingPossible =
     row.status === 'published' && (row.embargoedUntil !== null || patch.embargoedUntil !== undefined);
-  // Public now, with its release still waiting (the embargo lifted early, or passed before the
-  // worker ran): the public has not been told of it, so this write is its publication, as
-  // the release would have been, quotes included. If the worker got there first, it was.
-  const released = pendingPossible && audience === 'public' && (await cancelRelease(tx, row.id));
+  let audience = written;
+  let released = false;
+  if (pendingPossible) {
+    // Public now, with its release still waiting (the embargo lifted early, or passed before
+    // the worker ran): the public has not been told of it, so this write is its publication,
+    // as the release would have been, quotes included. If the worker got there first, it was,
+    // and this is an update the public may see.
+    const state = await settleRelease(tx, row.id);
+    if (state.visible) audience = 'public';
+    released = state.released;
+    // Published as of its embargo's end, which has not come: it is published now.
+    if (released && row.publishedAt && row.publishedAt > now)
+      Object.assign(row, await publishNow(tx, row, now));
+  }
   await record(
     tx,
     row,
@@ -213,9 +224,17 @@ async function applyPatch(
     actor,
     now,
     audience,
-    pendingPossible && !released,
+    pendingPossible && !released && audience !== 'public',
   );
   return row;
+}
+
+/** The publication times of an article whose embargo was lifted before its time: now. */
+async function publishNow(tx: Executor, row: ArticleRow, now: Date): Promise<Partial<ArticleRow>> {
+  const first = row.firstPublishedAt && row.firstPublishedAt.getTime() === row.publishedAt?.getTime();
+  const times = { publishedAt: now, ...(first ? { firstPublishedAt: now } : {}) };
+  await tx.update(articles).set(times).where(eq(articles.id, row.id));
+  return times;
 }
 
 /** What a restore takes from an earlier version: its content, never its status or publication. */

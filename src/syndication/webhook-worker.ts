@@ -101,13 +101,19 @@ export class WebhookWorker {
     const claimed = await this.claim();
     if (!claimed.length) return 0;
     const settled = await Promise.allSettled(claimed.map((d) => this.attempt(d)));
-    const outcomes: Outcome[] = [];
-    for (const s of settled) {
-      // An attempt that could not even be made keeps its claim, which expires: tried again then.
-      if (s.status === 'fulfilled') outcomes.push(s.value);
-      else this.opts.log.error({ err: s.reason }, 'webhook delivery could not be attempted');
-    }
-    if (outcomes.length) await this.record(outcomes);
+    const outcomes = settled.map((s, i) => {
+      if (s.status === 'fulfilled') return s.value;
+      // An attempt that could not even be made (its signature, its request) is a failed
+      // attempt like any other: retried with backoff, given up after MAX_ATTEMPTS. Left
+      // claimed, it would be claimed again every CLAIM_MS without end.
+      this.opts.log.error({ err: s.reason }, 'webhook delivery could not be attempted');
+      const reason = s.reason instanceof Error ? s.reason.message : String(s.reason);
+      return this.outcome(claimed[i]!, Date.now(), new Date(), {
+        statusCode: null,
+        error: `could not be attempted: ${reason}`.slice(0, 500),
+      });
+    });
+    await this.record(outcomes);
     return claimed.length;
   }
 
@@ -149,6 +155,11 @@ export class WebhookWorker {
         agents: this.agents,
       },
     );
+    return this.outcome(d, started, at, result);
+  }
+
+  /** What an attempt's result means for its delivery: delivered, tried again later, or given up. */
+  private outcome(d: Claimed, started: number, at: Date, result: SendResult): Outcome {
     const ok =
       result.error === null &&
       result.statusCode !== null &&

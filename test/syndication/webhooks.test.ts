@@ -328,6 +328,34 @@ t.test('a restart mid-retry loses nothing', async (t) => {
   await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
 });
 
+t.test('a delivery that cannot even be attempted is retried with backoff and given up', async (t) => {
+  const rx = await receiver((_n, res) => res.writeHead(200).end());
+  t.teardown(rx.close);
+  const hook = (
+    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
+  ).json();
+  // A secret the signing library refuses (stored by hand: the API only makes valid ones).
+  await ctx.database.db.execute(sql`update webhooks set secret = 'not a secret' where id = ${hook.id}`);
+  await req('POST', '/v1/people', { as: 'write', body: { name: 'Zonder handtekening' } });
+  t.equal(await ctx.app.webhookWorker.runOnce(), 1);
+  let d = (await req('GET', `/v1/webhooks/${hook.id}/deliveries`, { as: 'admin' })).json().data[0];
+  t.equal(d.status, 'pending');
+  t.equal(d.attempts.length, 1, 'the attempt is recorded');
+  t.match(d.attempts[0].error, /could not be attempted/);
+  // The backoff's waits, skipped.
+  for (let i = 1; i < MAX_ATTEMPTS + 2; i++) {
+    await ctx.database.db.execute(
+      sql`update webhook_deliveries set next_attempt_at = now() where webhook_id = ${hook.id}`,
+    );
+    await ctx.app.webhookWorker.runOnce();
+  }
+  d = (await req('GET', `/v1/webhooks/${hook.id}/deliveries`, { as: 'admin' })).json().data[0];
+  t.equal(d.status, 'failed', 'given up');
+  t.equal(d.attempts.length, MAX_ATTEMPTS);
+  t.equal(rx.received.length, 0, 'nothing unsigned was sent');
+  await req('DELETE', `/v1/webhooks/${hook.id}`, { as: 'admin' });
+});
+
 t.test('two workers never deliver the same attempt twice', async (t) => {
   const rx = await receiver((_n, res) => res.writeHead(200).end());
   t.teardown(rx.close);

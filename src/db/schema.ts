@@ -6,6 +6,7 @@ import {
   doublePrecision,
   index,
   integer,
+  json,
   jsonb,
   pgTable,
   primaryKey,
@@ -30,7 +31,7 @@ const timestamps = {
 const articleSearch = sql`
   setweight(to_tsvector(kopij_ts_config(language), headline), 'A') ||
   setweight(to_tsvector(kopij_ts_config(language), coalesce(standfirst, '')), 'B') ||
-  setweight(jsonb_to_tsvector(kopij_ts_config(language), jsonb_path_query_array(body, '$[*].text'), '["string"]'), 'C') ||
+  setweight(jsonb_to_tsvector(kopij_ts_config(language), jsonb_path_query_array(body::jsonb, '$[*].text'), '["string"]'), 'C') ||
   setweight(jsonb_to_tsvector(kopij_ts_config(language), tags, '["string"]'), 'B')`;
 
 /**
@@ -105,7 +106,10 @@ export const articles = pgTable(
     language: text('language').notNull(),
     headline: text('headline').notNull(),
     standfirst: text('standfirst'),
-    body: jsonb('body').$type<unknown[]>().notNull(),
+    // json, not jsonb: PostgreSQL keeps the text Kopij wrote (the API's own bytes, keys in the
+    // schema's order), so a list page sends it on as it is, neither re-parsed nor re-written
+    // (migration 0014). jsonb would hand back its own text: keys re-ordered, spaces added.
+    body: json('body').$type<unknown[]>().notNull(),
     byline: text('byline'),
     credit: text('credit'),
     tags: jsonb('tags').$type<string[]>().notNull(),

@@ -4,7 +4,7 @@ import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import { ResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 
-type Serialize = (data: unknown) => string;
+export type Serialize = (data: unknown) => string;
 
 /**
  * Keywords that only validate. fast-json-stringify never checks them while writing, except to
@@ -56,6 +56,11 @@ function keepPropertyOrder(json: z.core.JSONSchema.BaseSchema): void {
   if (firstOptional >= 0 && keys.slice(firstOptional).some((k) => required.includes(k))) delete json.required;
 }
 
+/** A writer for one schema, as the response serializer compiles it (fast-json-stringify). */
+export function compileFast(schema: z.core.$ZodType): Serialize {
+  return fastJson(toJsonSchema(schema)) as Serialize;
+}
+
 /**
  * Response serialisation: each route's zod response schema is compiled once to JSON Schema and
  * written by fast-json-stringify, which (like zod's parse) leaves out undeclared properties.
@@ -76,7 +81,7 @@ export function responseSerializerCompiler(opts: {
     // 204 and 304 declare z.undefined(): there is never a body to write.
     if (schema._zod.def.type !== 'undefined') {
       try {
-        fast = fastJson(toJsonSchema(schema)) as Serialize;
+        fast = compileFast(schema);
       } catch (err) {
         opts.log.warn({ err }, 'response schema served through zod: fast-json-stringify cannot compile it');
       }

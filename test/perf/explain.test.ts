@@ -52,8 +52,9 @@ await db.transaction(async (tx) => {
     select ${uid('article', 'n')}, 'bulk-' || n,
       case when ${spread(1)} < 700 then 'nl' when ${spread(1)} < 850 then 'en' when ${spread(1)} < 930 then 'de' else 'fr' end,
       'Bericht ' || n,
-      jsonb_build_array(jsonb_build_object('type', 'paragraph', 'text',
-        case when n % 100 = 0 then 'De onderhandelingen gaan door.' else 'Het weer blijft wisselvallig.' end)),
+      ('[{"type":"paragraph","text":"'
+        || case when n % 100 = 0 then 'De onderhandelingen gaan door.' else 'Het weer blijft wisselvallig.' end
+        || '"}]')::json,
       jsonb_build_array('onderwerp-' || floor(40 * power(${spread(2)} / 1000.0, 2))::int)
         || case when ${spread(3)} between 950 and 979 then '["in-de-maak"]'::jsonb else '[]'::jsonb end,
       case when ${spread(3)} < 950 then 'published' when ${spread(3)} < 980 then 'draft' else 'withdrawn' end,

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { buildTestApp } from '../helpers/app.js';
 
@@ -333,4 +334,47 @@ t.test('single read with include: composite ETag that changes with an included r
   t.equal(after.json().people[1].description, 'Secretaris-generaal van de VN');
   t.equal((await req('GET', `/v1/articles/${a3.slug}?include=quotes,quotes`)).statusCode, 400);
   t.equal((await req('GET', `/v1/articles/${a3.slug}?expand=people`)).statusCode, 400);
+});
+
+t.test('a page carries each body as stored: the bytes of the article’s own read', async (t) => {
+  // Keys sent in another order than the schema's, and text JSON must escape.
+  const body = [
+    { text: 'Hij zei: "Genoeg." Een \\ en </script> – ✓ 🇺🇦 \u2028 regel', type: 'paragraph' },
+    { attribution: 'Volodymyr Zelensky', text: 'We geven niet op.', type: 'blockquote' },
+    { text: 'Kop', type: 'heading' },
+  ];
+  const a = await article(
+    { headline: 'Zelensky spreekt in Marioepol', body, tags: ['bytes'], personIds: [zelensky.id] },
+    '2022-05-10T10:00:00Z',
+  );
+  const item = await req('GET', `/v1/articles/${a.id}`);
+  const bytes = `"body":${JSON.stringify(item.json().body)},`;
+  t.ok(bytes.startsWith('"body":[{"type":"paragraph","text":"Hij zei: \\"Genoeg.\\"'), 'the API’s key order');
+  t.ok(item.body.includes(bytes), 'the item writes them so');
+  for (const url of [
+    '/v1/articles?tag=bytes',
+    '/v1/articles?tag=bytes&include=people,places,quotes',
+    '/v1/articles?q=marioepol&language=nl',
+    '/v1/articles?q=marioepol&sort=-publishedAt',
+    `/v1/people/${zelensky.id}/articles?publishedBefore=2022-05-10T10:00:01Z&limit=1`,
+  ]) {
+    const page = await req('GET', url);
+    t.equal(page.statusCode, 200, url);
+    t.equal(page.headers['content-type'], 'application/json; charset=utf-8', `${url}: JSON`);
+    t.ok(page.body.includes(bytes), `${url}: the same bytes`);
+    t.same(page.json().data[0].body, item.json().body, `${url}: the same blocks`);
+  }
+  t.same((await req('GET', '/v1/articles?tag=nothing-tagged-so')).json().data, [], 'an empty page');
+});
+
+t.test('a body stored in other text than the API’s fails the response check of the tests', async (t) => {
+  const a = await article({ headline: 'Opgeslagen anders', tags: ['anders'] }, '2022-05-11T10:00:00Z');
+  const db = ctx.database.db;
+  await db.execute(sql`update articles set body = '[{"text": "x", "type": "paragraph"}]' where id = ${a.id}`);
+  t.teardown(() => db.execute(sql`delete from articles where id = ${a.id}`));
+  t.equal((await req('GET', '/v1/articles?tag=anders')).statusCode, 500, 'jsonb’s text is not the API’s');
+  await db.execute(sql`update articles set body = '[{"type":"paragraph","text":"x"}]' where id = ${a.id}`);
+  const res = await req('GET', '/v1/articles?tag=anders&limit=5');
+  t.equal(res.statusCode, 200, 'the API’s text passes');
+  t.same(res.json().data[0].body, [{ type: 'paragraph', text: 'x' }]);
 });

@@ -86,12 +86,15 @@ export function includeColumns(include: readonly Include[] | undefined) {
 export const includeKey = (include: readonly Include[] | undefined) =>
   INCLUDES.filter((name) => include?.includes(name)).join('-') || 'none';
 
-/** The article with the relations asked for, in the order people, places, quotes. */
-export function withIncludes(
-  article: Article,
+/**
+ * The article with the relations asked for, in the order people, places, quotes. Its body
+ * stays as given: blocks, or on a list page the stored text (page-json.ts).
+ */
+export function withIncludes<A extends Omit<Article, 'body'>>(
+  article: A,
   row: EmbeddedRow,
   include: readonly Include[] | undefined,
-): ArticleWithIncludes {
+): A & Embedded {
   if (!include?.length) return article;
   const embedded: Embedded = {};
   const rows = (v: unknown) => (v ?? []) as Record<string, unknown>[];

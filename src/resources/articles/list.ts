@@ -9,12 +9,31 @@ import { afterCursor, orderBy, type SortDirection, TS } from '../../http/list.js
 import type { Visibility } from '../../plugins/auth.js';
 import { aboutPlaces, mentionsPerson, type ResolvedRefs, resolveRefs } from './filters.js';
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
-import { type ArticleRow, articleColumns, articleRowFromDriver, uuidArray } from './repository.js';
+import type { StoredJson } from './page-json.js';
+import { type ArticleRow, articleColumns, articleRowWithBody, uuidArray } from './repository.js';
 import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
 import { matches, QUERY, queryRelation, rank, rankedHits, SEARCH_CANDIDATES } from './search.js';
 import { articleVisible, visibilityKey } from './visibility.js';
 
-export type ScoredArticleRow = ArticleRow & EmbeddedRow & { score: number };
+/**
+ * A listed article: its body is the JSON text as stored, not parsed. A page of the API sends
+ * it on as it is (page-json.ts); a feed parses it (listedBody).
+ */
+export type ScoredArticleRow = Omit<ArticleRow, 'body'> & { body: StoredJson } & EmbeddedRow & {
+    score: number;
+  };
+
+/**
+ * The columns of a listed article: the body as text (json's text is the stored text itself),
+ * so that neither driver parses it into objects for the serializer to write out again.
+ */
+const listedColumns = { ...articleColumns, body: sql<StoredJson>`${articles.body}::text`.as('body') };
+
+/** A listed row with its body parsed, for those who need the blocks (feeds). */
+export const listedBody = (r: ScoredArticleRow): ArticleRow => ({
+  ...r,
+  body: JSON.parse(r.body) as unknown[],
+});
 
 interface SortKey {
   key: PgColumn | SQL;
@@ -154,7 +173,7 @@ export function articleListQuery(
   const where = [...conditions(query, v, codec, sort, k, bound, refs), ...extra];
   if (!query.q) {
     const builder = tx
-      .select({ ...articleColumns, score, ...includeColumns(query.include) })
+      .select({ ...listedColumns, score, ...includeColumns(query.include) })
       .from(articles)
       .where(and(...where))
       .orderBy(orderBy(k.key, articles.id, k.dir))
@@ -165,7 +184,7 @@ export function articleListQuery(
     // Search in date order: the date index walks the matches in order, ranking none.
     where.push(matches(articles.search, QUERY));
     const builder = tx
-      .select({ ...articleColumns, score, ...includeColumns(query.include) })
+      .select({ ...listedColumns, score, ...includeColumns(query.include) })
       .from(articles)
       .crossJoin(queryRelation(query.q, query.language))
       .where(and(...where))
@@ -200,7 +219,7 @@ export function articleListQuery(
     after: cursor ? (score, id) => cursorAfter(cursor, codec, sort, score, id, k) : undefined,
   });
   const builder = tx
-    .select({ ...articleColumns, score: hits.score, ...includeColumns(query.include) })
+    .select({ ...listedColumns, score: hits.score, ...includeColumns(query.include) })
     .from(articles)
     .innerJoin(hits, eq(hits.id, articles.id))
     .orderBy(orderBy(sql`${hits.score}`, articles.id, k.dir));
@@ -217,7 +236,7 @@ const pageStatement = preparedPerDb(
   'kopij_list',
   (db, _key: string, _name, where: SQL[], k: SortKey, include: ArticlesQuery['include']) =>
     db
-      .select({ ...articleColumns, ...includeColumns(include) })
+      .select({ ...listedColumns, ...includeColumns(include) })
       .from(articles)
       .where(and(...where))
       .orderBy(orderBy(k.key, articles.id, k.dir))
@@ -261,6 +280,6 @@ export async function listArticles(
   const key = shape.join('_');
   const statement = pageStatement(tx, key, where, k, query.include);
   const raw = await driverRows(statement, { ...values, n: query.limit + 1 });
-  const rows = raw.map((r) => Object.assign(articleRowFromDriver(r), { score: 0 }));
+  const rows = raw.map((r) => Object.assign(articleRowWithBody(r, r.body as StoredJson), { score: 0 }));
   return { rows, sort, sortValue: k.value };
 }

@@ -2,16 +2,16 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { notFound } from '../../errors.js';
 import { setReadCaching } from '../../http/caching.js';
 import { RefParamsSchema } from '../../http/fields.js';
-import { listEnvelope, page } from '../../http/list.js';
+import { listEnvelope } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
 import { LIST_CACHE_TTL_MS } from '../../plugins/response-cache.js';
 import { findPerson } from '../people/repository.js';
 import { articleListCacheTags } from './cache.js';
 import { placeTree } from './filters.js';
-import { ArticleWithIncludesSchema, withIncludes } from './includes.js';
-import { listArticles, type ScoredArticleRow } from './list.js';
-import { toArticle } from './repository.js';
+import { ArticleWithIncludesSchema } from './includes.js';
+import { listArticles } from './list.js';
+import { sendArticlePage } from './page-json.js';
 import { ArticlesQuerySchema } from './schemas.js';
 
 const PersonArticlesQuerySchema = ArticlesQuerySchema.omit({ person: true });
@@ -46,8 +46,12 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       const query = { ...request.query, person: person.id };
       const result = await listArticles(request.readDb, query, v, app.cursors);
       setReadCaching(request, reply);
-      const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
-      return page(request, reply, { ...result, limit, codec: app.cursors, toApi });
+      return sendArticlePage(request, reply, result, {
+        limit,
+        include,
+        codec: app.cursors,
+        validate: app.config.validateResponses,
+      });
     },
   );
 };
@@ -82,8 +86,12 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       const query = { ...request.query, place: request.params.ref };
       const result = await listArticles(request.readDb, query, v, app.cursors, [], { places: tree });
       setReadCaching(request, reply);
-      const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
-      return page(request, reply, { ...result, limit, codec: app.cursors, toApi });
+      return sendArticlePage(request, reply, result, {
+        limit,
+        include,
+        codec: app.cursors,
+        validate: app.config.validateResponses,
+      });
     },
   );
 };

@@ -25,13 +25,24 @@ export type ArticleRow = Omit<typeof articles.$inferSelect, 'search'>;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 export function toArticle(r: ArticleRow): Article {
+  return articleWithBody(r, r.body as Block[]);
+}
+
+/**
+ * The API's article from a row, with `body` as given: parsed blocks (toArticle), or the text a
+ * list page sends on as stored (page-json.ts).
+ */
+export function articleWithBody<B>(
+  r: Omit<ArticleRow, 'body'>,
+  body: B,
+): Omit<Article, 'body'> & { body: B } {
   return {
     id: r.id,
     slug: r.slug,
     language: r.language,
     headline: r.headline,
     standfirst: r.standfirst,
-    body: r.body as Block[],
+    body,
     byline: r.byline,
     credit: r.credit,
     tags: r.tags,
@@ -57,13 +68,21 @@ const date = (v: unknown) => (v === null ? null : new Date(v as string));
  * per field and row, about 8% of a list page's CPU; this is what it does for these columns.
  */
 export function articleRowFromDriver(r: Record<string, unknown>): ArticleRow & EmbeddedRow {
+  return articleRowWithBody(r, r.body as unknown[]);
+}
+
+/** articleRowFromDriver, with `body` as given. */
+export function articleRowWithBody<B>(
+  r: Record<string, unknown>,
+  body: B,
+): Omit<ArticleRow, 'body'> & { body: B } & EmbeddedRow {
   return {
     id: r.id as string,
     slug: r.slug as string,
     language: r.language as string,
     headline: r.headline as string,
     standfirst: r.standfirst as string | null,
-    body: r.body as unknown[],
+    body,
     byline: r.byline as string | null,
     credit: r.credit as string | null,
     tags: r.tags as string[],

@@ -7,14 +7,15 @@ import { notFound, preconditionFailed } from '../../errors.js';
 import { sendWithEtag, setReadCaching } from '../../http/caching.js';
 import { parseIfMatch, versionEtag } from '../../http/etag.js';
 import { RefParamsSchema } from '../../http/fields.js';
-import { listEnvelope, page } from '../../http/list.js';
+import { listEnvelope } from '../../http/list.js';
 import { errorResponses } from '../../http/problem.js';
 import { visibilityOf } from '../../plugins/auth.js';
 import { LIST_CACHE_TTL_MS } from '../../plugins/response-cache.js';
 import { articleQuotesRoutes } from '../quotes/relations.js';
 import { articleCacheTags, articleListCacheTags } from './cache.js';
 import { ArticleWithIncludesSchema, includesEtag, withIncludes } from './includes.js';
-import { listArticles, type ScoredArticleRow } from './list.js';
+import { listArticles } from './list.js';
+import { sendArticlePage } from './page-json.js';
 import { findArticle, toArticle } from './repository.js';
 import restoreRoutes from './restore.js';
 import {
@@ -74,8 +75,12 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       if (person || place)
         request.cacheTags = [...(person ? ['person:*'] : []), ...(place ? ['place:*'] : [])];
       setReadCaching(request, reply);
-      const toApi = (r: ScoredArticleRow) => withIncludes(toArticle(r), r, include);
-      return page(request, reply, { ...result, limit, codec: app.cursors, toApi });
+      return sendArticlePage(request, reply, result, {
+        limit,
+        include,
+        codec: app.cursors,
+        validate: app.config.validateResponses,
+      });
     },
   );
 

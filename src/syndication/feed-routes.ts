@@ -6,8 +6,7 @@ import { sendWithEtag } from '../http/caching.js';
 import { errorResponses } from '../http/problem.js';
 import { visibilityOf } from '../plugins/auth.js';
 import { LIST_CACHE_TTL_MS, tagsFromHandler } from '../plugins/response-cache.js';
-import { listArticles, listedBody } from '../resources/articles/list.js';
-import { toArticle } from '../resources/articles/repository.js';
+import { listArticles, parsedArticle } from '../resources/articles/list.js';
 import { ArticlesQuerySchema } from '../resources/articles/schemas.js';
 import { atomFeed, contentEtag, type FeedMeta, JsonFeedSchema, jsonFeed } from './feeds.js';
 
@@ -96,7 +95,7 @@ const feedRoutes: FastifyPluginAsyncZod = async (app) => {
     const list = { ...query, sort: '-publishedAt' as const, status: 'published' as const };
     const { rows } = await listArticles(request.readDb, list, visibilityOf(request.principal), app.cursors);
     request.cacheTags = FEED_TAGS;
-    return rows.slice(0, query.limit).map((r) => toArticle(listedBody(r)));
+    return rows.slice(0, query.limit).map(parsedArticle);
   }
 
   app.get(

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import t from 'tap';
+import { apiTimestamp } from '../../src/resources/articles/repository.js';
 import { buildTestApp } from '../helpers/app.js';
 
 /**
@@ -32,14 +33,14 @@ const published = await req('POST', `/v1/articles/${created.id}/publish`, { as: 
 if (published.statusCode !== 200) throw new Error(`publish: ${published.body}`);
 
 const stored = {
-  publishedAt: '2024-07-01T10:00:00.123Z',
+  publishedAt: '2024-07-01T10:00:00.123Z', // stored with microseconds: see below
   firstPublishedAt: '2024-06-30T09:00:00.000Z',
   embargoedUntil: '2024-06-30T08:00:00.500Z',
   createdAt: '2024-06-29T07:00:00.000Z',
   updatedAt: '2024-07-02T11:30:00.250Z',
 };
 await ctx.database.db.execute(sql`update articles set
-  published_at = ${stored.publishedAt}::timestamptz,
+  published_at = '2024-07-01T10:00:00.123987Z'::timestamptz,
   first_published_at = ${stored.firstPublishedAt}::timestamptz,
   embargoed_until = ${stored.embargoedUntil}::timestamptz,
   created_at = ${stored.createdAt}::timestamptz,
@@ -67,4 +68,22 @@ t.test('the item read and the list page show every column as stored', async (t) 
   t.match(included, { people: [{ id: person.id }], places: [{ id: place.id }] });
   const listed = (await req('GET', '/v1/articles?tag=kabinet&include=people,places')).json();
   t.same(listed.data, [included], 'includes too');
+});
+
+t.test("a list's timestamps, rewritten from PostgreSQL's text, are what Date would write", async (t) => {
+  let differ = 0;
+  for (let i = 0; i < 20_000; i++) {
+    const at = new Date((Math.floor(Math.random() * 6e9) - 2e9) * 1000); // 1906 to 2096, whole seconds
+    const micros = String(Math.floor(Math.random() * 1e6))
+      .padStart(6, '0')
+      .replace(/0+$/, '');
+    const text = `${at.toISOString().slice(0, 19).replace('T', ' ')}${micros ? `.${micros}` : ''}+00`;
+    if (apiTimestamp(text) !== new Date(text).toISOString()) differ++;
+  }
+  t.equal(differ, 0, 'random instants, 0 to 6 digits of fraction');
+  // Other forms go through Date: a session in another time zone, years outside 4 digits.
+  t.equal(apiTimestamp('2024-07-01 12:00:00.5+02'), '2024-07-01T10:00:00.500Z');
+  t.equal(apiTimestamp('2024-07-01 15:30:00+05:30'), '2024-07-01T10:00:00.000Z');
+  t.equal(apiTimestamp('0999-01-01 00:00:00+00'), '0999-01-01T00:00:00.000Z');
+  t.equal(apiTimestamp('12024-07-01 10:00:00+00'), '+012024-07-01T10:00:00.000Z');
 });

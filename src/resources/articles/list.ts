@@ -10,18 +10,31 @@ import type { Visibility } from '../../plugins/auth.js';
 import { aboutPlaces, mentionsPerson, type ResolvedRefs, resolveRefs } from './filters.js';
 import { type EmbeddedRow, includeColumns, includeKey } from './includes.js';
 import type { StoredJson } from './page-json.js';
-import { type ArticleRow, articleColumns, articleRowWithBody, uuidArray } from './repository.js';
-import { ARTICLE_SORTS, type ArticlesQuery } from './schemas.js';
+import {
+  type ArticleRow,
+  articleColumns,
+  articleWithBody,
+  listedArticleFromDriver,
+  uuidArray,
+} from './repository.js';
+import { ARTICLE_SORTS, type Article, type ArticlesQuery, type Block } from './schemas.js';
 import { matches, QUERY, queryRelation, rank, rankedHits, SEARCH_CANDIDATES } from './search.js';
 import { articleVisible, visibilityKey } from './visibility.js';
 
+/** An article of a list as the API shows it, its body the JSON text as stored (not parsed). */
+export type ListedArticleFields = Omit<Article, 'body'> & { body: StoredJson };
+
 /**
- * A listed article: its body is the JSON text as stored, not parsed. A page of the API sends
- * it on as it is (page-json.ts); a feed parses it (listedBody).
+ * A listed article: what the API shows, the relations its statement selected (page-json.ts
+ * embeds those asked for), and its search score. A page of the API sends the body on as it is;
+ * a feed parses it (parsedArticle).
  */
-export type ScoredArticleRow = Omit<ArticleRow, 'body'> & { body: StoredJson } & EmbeddedRow & {
-    score: number;
-  };
+export interface ListedRow {
+  id: string;
+  article: ListedArticleFields;
+  embedded: EmbeddedRow;
+  score: number;
+}
 
 /**
  * The columns of a listed article: the body as text (json's text is the stored text itself),
@@ -29,22 +42,38 @@ export type ScoredArticleRow = Omit<ArticleRow, 'body'> & { body: StoredJson } &
  */
 const listedColumns = { ...articleColumns, body: sql<StoredJson>`${articles.body}::text`.as('body') };
 
-/** A listed row with its body parsed, for those who need the blocks (feeds). */
-export const listedBody = (r: ScoredArticleRow): ArticleRow => ({
-  ...r,
-  body: JSON.parse(r.body) as unknown[],
+type MappedRow = Omit<ArticleRow, 'body'> & { body: StoredJson } & EmbeddedRow & { score: number };
+
+/** A row drizzle mapped (the search and relation statements). */
+const fromMapped = (r: MappedRow): ListedRow => ({
+  id: r.id,
+  article: articleWithBody(r, r.body),
+  embedded: r,
+  score: r.score,
+});
+
+/** A prepared statement's row (the plain list). */
+const fromDriver = (r: Record<string, unknown>): ListedRow => ({
+  id: r.id as string,
+  article: listedArticleFromDriver(r, r.body as StoredJson),
+  embedded: { people: r.people ?? null, places: r.places ?? null, quotes: r.quotes ?? null },
+  score: 0,
+});
+
+/** A listed article with its body parsed, for those who need the blocks (feeds). */
+export const parsedArticle = (r: ListedRow): Article => ({
+  ...r.article,
+  body: JSON.parse(r.article.body) as Block[],
 });
 
 interface SortKey {
   key: PgColumn | SQL;
   dir: SortDirection;
   cast: string;
-  value: (r: ScoredArticleRow) => string | number | null;
+  value: (r: ListedRow) => string | number | null;
   /** What a null cursor value (issued for a draft before editors sorted by editorDate) means. */
   nullAs?: string;
 }
-
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 /**
  * The sorts, for a caller with visibility `v`. Editors see drafts, which have no date: they
@@ -55,14 +84,14 @@ function sortKeys(score: SQL<number>, v: Visibility): Record<string, SortKey> {
     ? {
         key: editorDate(articles),
         cast: TS,
-        value: (r: ScoredArticleRow) => iso(r.publishedAt) ?? 'infinity',
+        value: (r: ListedRow) => r.article.publishedAt ?? 'infinity',
         nullAs: 'infinity',
       }
-    : { key: articles.publishedAt, cast: TS, value: (r: ScoredArticleRow) => iso(r.publishedAt) };
+    : { key: articles.publishedAt, cast: TS, value: (r: ListedRow) => r.article.publishedAt };
   return {
     '-publishedAt': { ...date, dir: 'desc' },
     publishedAt: { ...date, dir: 'asc' },
-    '-updatedAt': { key: articles.updatedAt, dir: 'desc', cast: TS, value: (r) => iso(r.updatedAt) },
+    '-updatedAt': { key: articles.updatedAt, dir: 'desc', cast: TS, value: (r) => r.article.updatedAt },
     relevance: { key: score, dir: 'desc', cast: '::float8', value: (r) => r.score },
   };
 }
@@ -256,11 +285,11 @@ export async function listArticles(
   codec: CursorCodec,
   extra: SQL[] = [],
   known: ResolvedRefs = {},
-): Promise<{ rows: ScoredArticleRow[]; sort: string; sortValue: SortKey['value'] }> {
+): Promise<{ rows: ListedRow[]; sort: string; sortValue: SortKey['value'] }> {
   const refs = await resolveRefs(tx, query, known);
   if (query.q || extra.length) {
     const { query: builder, sort, sortValue } = articleListQuery(tx, query, v, codec, extra, refs);
-    return { rows: await builder, sort, sortValue };
+    return { rows: (await builder).map(fromMapped), sort, sortValue };
   }
   const sort = query.sort ?? '-publishedAt';
   if (sort === 'relevance') throw validationError('query.sort', 'relevance needs q');
@@ -280,6 +309,5 @@ export async function listArticles(
   const key = shape.join('_');
   const statement = pageStatement(tx, key, where, k, query.include);
   const raw = await driverRows(statement, { ...values, n: query.limit + 1 });
-  const rows = raw.map((r) => Object.assign(articleRowWithBody(r, r.body as StoredJson), { score: 0 }));
-  return { rows, sort, sortValue: k.value };
+  return { rows: raw.map(fromDriver), sort, sortValue: k.value };
 }

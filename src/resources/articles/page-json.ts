@@ -5,8 +5,7 @@ import type { CursorCodec } from '../../http/cursor.js';
 import { listEnvelope, page } from '../../http/list.js';
 import { compileFast, type Serialize } from '../../http/serializer.js';
 import { type ArticleWithIncludes, ArticleWithIncludesSchema, withIncludes } from './includes.js';
-import type { listArticles, ScoredArticleRow } from './list.js';
-import { articleWithBody } from './repository.js';
+import type { ListedRow, listArticles } from './list.js';
 import type { Include } from './schemas.js';
 
 /**
@@ -91,8 +90,7 @@ export function sendArticlePage(
   listed: Awaited<ReturnType<typeof listArticles>>,
   opts: { limit: number; include: readonly Include[] | undefined; codec: CursorCodec; validate: boolean },
 ): { data: ArticleWithIncludes[]; page: ArticlePage['page'] } {
-  const toApi = (r: ScoredArticleRow): ListedArticle =>
-    withIncludes(articleWithBody(r, r.body), r, opts.include);
+  const toApi = (r: ListedRow): ListedArticle => withIncludes(r.article, r.embedded, opts.include);
   const body = page(request, reply, { ...listed, limit: opts.limit, codec: opts.codec, toApi });
   compiled ??= compilePage();
   // A custom serializer leaves the type unset, unlike the route's own.

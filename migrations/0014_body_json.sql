@@ -10,10 +10,14 @@
 -- other shape (the schema allows none) keeps jsonb's text, which is still the same JSON.
 -- The search column reads the body as jsonb; it is dropped and added again in the same
 -- statement, because PostgreSQL cannot change the type of a column a generated column uses.
--- The helpers are temporary (pg_temp): nothing of them outlives the migration's session.
--- One rewrite of the table: writes to articles wait until the migration commits (about
--- 40 s per 100k articles here, most of it the tsvectors and their index).
-CREATE FUNCTION pg_temp.kopij_block_json(b jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+-- The two helpers are dropped again at the end of the migration (plain functions, not
+-- pg_temp ones: a role may lack the TEMP privilege).
+-- One rewrite of the table under an exclusive lock: reads and writes of articles wait until
+-- the migration commits (about 40 s per 100k articles here, most of it the tsvectors and their
+-- index). Stop every instance of the previous version before this one migrates: their
+-- prepared statements still bind the body as jsonb (an article they create would be stored in
+-- jsonb's text) and their prepared reads fail once the column's type has changed.
+CREATE FUNCTION kopij_0014_block_json(b jsonb) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE
     WHEN jsonb_typeof(b) = 'object'
       AND b->>'type' IN ('paragraph', 'heading', 'blockquote')
@@ -26,25 +30,25 @@ CREATE FUNCTION pg_temp.kopij_block_json(b jsonb) RETURNS text LANGUAGE sql IMMU
     ELSE b::text
   END
 $$;--> statement-breakpoint
-CREATE FUNCTION pg_temp.kopij_body_json(body jsonb) RETURNS json LANGUAGE sql IMMUTABLE AS $$
+CREATE FUNCTION kopij_0014_body_json(body jsonb) RETURNS json LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE WHEN jsonb_typeof(body) = 'array' THEN
     coalesce(
-      (SELECT '[' || string_agg(pg_temp.kopij_block_json(e), ',' ORDER BY n) || ']'
+      (SELECT '[' || string_agg(kopij_0014_block_json(e), ',' ORDER BY n) || ']'
        FROM jsonb_array_elements(body) WITH ORDINALITY AS x(e, n)),
       '[]')::json
   ELSE body::json END
 $$;--> statement-breakpoint
 ALTER TABLE "articles"
   DROP COLUMN "search",
-  ALTER COLUMN "body" SET DATA TYPE json USING pg_temp.kopij_body_json("body"),
+  ALTER COLUMN "body" SET DATA TYPE json USING kopij_0014_body_json("body"),
   ADD COLUMN "search" "tsvector" GENERATED ALWAYS AS (
   setweight(to_tsvector(kopij_ts_config(language), headline), 'A') ||
   setweight(to_tsvector(kopij_ts_config(language), coalesce(standfirst, '')), 'B') ||
   setweight(jsonb_to_tsvector(kopij_ts_config(language), jsonb_path_query_array(body::jsonb, '$[*].text'), '["string"]'), 'C') ||
   setweight(jsonb_to_tsvector(kopij_ts_config(language), tags, '["string"]'), 'B')) STORED;--> statement-breakpoint
 CREATE INDEX "articles_search" ON "articles" USING gin ("search");--> statement-breakpoint
-DROP FUNCTION pg_temp.kopij_body_json(jsonb);--> statement-breakpoint
-DROP FUNCTION pg_temp.kopij_block_json(jsonb);--> statement-breakpoint
+DROP FUNCTION kopij_0014_body_json(jsonb);--> statement-breakpoint
+DROP FUNCTION kopij_0014_block_json(jsonb);--> statement-breakpoint
 -- The search column's statistics went with it; the planner's choice between the word index
 -- and the date order (search.ts) needs them before autovacuum would gather them again.
 ANALYZE "articles";

@@ -57,6 +57,19 @@ export const LanguageSchema = z
 
 export const TimestampSchema = z.iso.datetime({ offset: true }).meta({ example: '2026-11-24T10:00:00.000Z' });
 
+/**
+ * An instant a client gives Kopij to store: in the years 1000 to 9999 (UTC). JavaScript's Date
+ * reads PostgreSQL's text of years 1 to 99 as 19xx or 20xx, and has no four-digit form past 9999,
+ * so such an instant would not come back as it was sent.
+ */
+export const StoredTimestampSchema = TimestampSchema.refine(
+  (s) => {
+    const year = new Date(s).getUTCFullYear();
+    return year >= 1000 && year <= 9999;
+  },
+  { message: 'must be in the years 1000 to 9999 (UTC)' },
+).meta({ example: '2026-11-24T10:00:00.000Z' });
+
 export const aliasList = z
   .array(text(200))
   .max(50)

@@ -40,7 +40,7 @@ t.test('migration 0014 rewrites stored bodies into the text the API writes', asy
   const file = readFileSync(join(MIGRATIONS_FOLDER, '0014_body_json.sql'), 'utf8');
   const helpers = file
     .split('--> statement-breakpoint')
-    .filter((s) => s.includes('CREATE FUNCTION pg_temp.'));
+    .filter((s) => s.includes('CREATE FUNCTION kopij_0014_'));
   t.equal(helpers.length, 2);
   const tricky = 'Zij zei: "nee" \\ \n\t\u0001\u001f\u007f é ✓ 🇺🇦 \u2028 </script>';
   const api = [
@@ -56,7 +56,7 @@ t.test('migration 0014 rewrites stored bodies into the text the API writes', asy
     for (const h of helpers) await tx.execute(sql.raw(h));
     const rewrite = async (jsonbText: string) => {
       const result = (await tx.execute(
-        sql`select pg_temp.kopij_body_json(${jsonbText}::jsonb)::text as t`,
+        sql`select kopij_0014_body_json(${jsonbText}::jsonb)::text as t`,
       )) as unknown as { rows: { t: string }[] };
       return result.rows[0]!.t;
     };
@@ -71,8 +71,8 @@ t.test('migration 0014 rewrites stored bodies into the text the API writes', asy
     // A block of a shape the schema does not know keeps jsonb's text: the same JSON.
     t.equal(await rewrite('[{"type":"image","src":"x"}]'), '[{"src": "x", "type": "image"}]');
     t.equal(await rewrite('{"not":"a list"}'), '{"not": "a list"}');
-    await tx.execute(sql`drop function pg_temp.kopij_body_json(jsonb)`);
-    await tx.execute(sql`drop function pg_temp.kopij_block_json(jsonb)`);
+    await tx.execute(sql`drop function kopij_0014_body_json(jsonb)`);
+    await tx.execute(sql`drop function kopij_0014_block_json(jsonb)`);
   });
 });
 

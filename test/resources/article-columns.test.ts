@@ -87,3 +87,36 @@ t.test("a list's timestamps, rewritten from PostgreSQL's text, are what Date wou
   t.equal(apiTimestamp('0999-01-01 00:00:00+00'), '0999-01-01T00:00:00.000Z');
   t.equal(apiTimestamp('12024-07-01 10:00:00+00'), '+012024-07-01T10:00:00.000Z');
 });
+
+t.test('instants a client gives to store are in the years 1000 to 9999 (UTC)', async (t) => {
+  const draft = await post('/v1/articles', { language: 'nl', headline: 'Uit het archief' });
+  const patch = (embargoedUntil: string) =>
+    req('PATCH', `/v1/articles/${draft.id}`, {
+      as: 'write',
+      body: { embargoedUntil },
+      headers: { 'if-match': '*' },
+    });
+  for (const at of ['0050-01-01T00:00:00Z', '0999-12-31T23:59:59Z', '9999-12-31T23:30:00-01:00']) {
+    const res = await patch(at);
+    t.equal(res.statusCode, 400, at);
+    t.match(res.json(), { errors: [{ path: 'body.embargoedUntil', message: /years 1000 to 9999/ }] });
+  }
+  const publish = await req('POST', `/v1/articles/${draft.id}/publish`, {
+    as: 'write',
+    body: { publishedAt: '0024-05-07T10:00:00Z' },
+  });
+  t.equal(publish.statusCode, 400, 'a typo for 2024');
+  t.match(publish.json(), { errors: [{ path: 'body.publishedAt' }] });
+  const archived = await req('POST', `/v1/articles/${draft.id}/publish`, {
+    as: 'write',
+    body: { publishedAt: '1000-01-01T00:00:00Z' },
+  });
+  t.equal(archived.statusCode, 200);
+  t.equal(archived.json().publishedAt, '1000-01-01T00:00:00.000Z');
+  const listed = (await req('GET', '/v1/articles?publishedBefore=1000-01-02T00:00:00Z')).json();
+  t.same(
+    listed.data.map((a: { publishedAt: string }) => a.publishedAt),
+    ['1000-01-01T00:00:00.000Z'],
+    'and comes back as sent, read and listed',
+  );
+});

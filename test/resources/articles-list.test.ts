@@ -372,7 +372,11 @@ t.test('a body stored in other text than the API’s fails the response check of
   const db = ctx.database.db;
   await db.execute(sql`update articles set body = '[{"text": "x", "type": "paragraph"}]' where id = ${a.id}`);
   t.teardown(() => db.execute(sql`delete from articles where id = ${a.id}`));
-  t.equal((await req('GET', '/v1/articles?tag=anders')).statusCode, 500, 'jsonb’s text is not the API’s');
+  const refused = await req('GET', '/v1/articles?tag=anders');
+  t.equal(refused.statusCode, 500, 'jsonb’s text is not the API’s');
+  // The page writer is the 200's alone: the problem is written as on any route.
+  t.equal(refused.headers['content-type'], 'application/problem+json; charset=utf-8');
+  t.match(refused.json(), { status: 500, type: /problems/ });
   await db.execute(sql`update articles set body = '[{"type":"paragraph","text":"x"}]' where id = ${a.id}`);
   const res = await req('GET', '/v1/articles?tag=anders&limit=5');
   t.equal(res.statusCode, 200, 'the API’s text passes');

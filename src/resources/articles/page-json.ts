@@ -1,9 +1,10 @@
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifySerializerCompiler } from 'fastify/types/schema.js';
 import { ResponseSerializationError } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { CursorCodec } from '../../http/cursor.js';
 import { listEnvelope, page } from '../../http/list.js';
-import { compileFast, type Serialize } from '../../http/serializer.js';
+import { compileFast, responseSerializerCompiler, type Serialize } from '../../http/serializer.js';
 import { type ArticleWithIncludes, ArticleWithIncludesSchema, withIncludes } from './includes.js';
 import type { ListedRow, listArticles } from './list.js';
 import type { Include } from './schemas.js';
@@ -79,23 +80,33 @@ function checked(write: Serialize, method: string, url: string): Serialize {
 }
 
 /**
- * Answers with a page of listed articles (with the relations asked for), written by the writer
- * above instead of the route's compiled schema, which still documents it (OpenAPI). Hooks
- * before serialization (the response cache's tags) see the page as usual. Returns the page
- * typed as the route declares it.
+ * The serializer compiler of the routes answering with pages of articles: a 200 is written by
+ * the page writer above (checked, in the tests), every other status (a problem) by the app's
+ * own compiler, as on any route.
  */
-export function sendArticlePage(
+export function articlePageSerializers<S>(app: FastifyInstance): FastifySerializerCompiler<S> {
+  const validate = app.config.validateResponses;
+  const others = responseSerializerCompiler({ validate, log: app.log });
+  return (route) => {
+    // Fastify types a route's own compiler by the route's whole schema; each call gets one response's.
+    if (route.httpStatus !== '200') return others(route as unknown as Parameters<typeof others>[0]);
+    compiled ??= compilePage();
+    return validate ? checked(compiled, route.method, route.url) : compiled;
+  };
+}
+
+/**
+ * A page of listed articles (with the relations asked for), with its Link header. Its bodies
+ * are the stored text, which only the page writer (articlePageSerializers) reads: returned
+ * typed as the route declares it, which documents the page (OpenAPI) as the API shows it.
+ */
+export function articlePage(
   request: FastifyRequest,
   reply: FastifyReply,
   listed: Awaited<ReturnType<typeof listArticles>>,
-  opts: { limit: number; include: readonly Include[] | undefined; codec: CursorCodec; validate: boolean },
+  opts: { limit: number; include: readonly Include[] | undefined; codec: CursorCodec },
 ): { data: ArticleWithIncludes[]; page: ArticlePage['page'] } {
   const toApi = (r: ListedRow): ListedArticle => withIncludes(r.article, r.embedded, opts.include);
   const body = page(request, reply, { ...listed, limit: opts.limit, codec: opts.codec, toApi });
-  compiled ??= compilePage();
-  // A custom serializer leaves the type unset, unlike the route's own.
-  reply.type('application/json; charset=utf-8');
-  reply.serializer(opts.validate ? checked(compiled, request.method, request.url) : compiled);
-  // The bodies are text, not blocks: only the writer set above reads them.
   return body as unknown as { data: ArticleWithIncludes[]; page: ArticlePage['page'] };
 }

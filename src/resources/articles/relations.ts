@@ -11,7 +11,7 @@ import { articleListCacheTags } from './cache.js';
 import { placeTree } from './filters.js';
 import { ArticleWithIncludesSchema } from './includes.js';
 import { listArticles } from './list.js';
-import { sendArticlePage } from './page-json.js';
+import { articlePage, articlePageSerializers } from './page-json.js';
 import { ArticlesQuerySchema } from './schemas.js';
 
 const PersonArticlesQuerySchema = ArticlesQuerySchema.omit({ person: true });
@@ -30,6 +30,7 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: PersonArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
       },
+      serializerCompiler: articlePageSerializers(app),
       config: {
         scope: 'read',
         cache: articleListCacheTags(['person:*']),
@@ -46,12 +47,7 @@ export const personArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       const query = { ...request.query, person: person.id };
       const result = await listArticles(request.readDb, query, v, app.cursors);
       setReadCaching(request, reply);
-      return sendArticlePage(request, reply, result, {
-        limit,
-        include,
-        codec: app.cursors,
-        validate: app.config.validateResponses,
-      });
+      return articlePage(request, reply, result, { limit, include, codec: app.cursors });
     },
   );
 };
@@ -69,6 +65,7 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: PlaceArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses(404) },
       },
+      serializerCompiler: articlePageSerializers(app),
       config: {
         scope: 'read',
         cache: articleListCacheTags(['place:*']),
@@ -86,12 +83,7 @@ export const placeArticlesRoutes: FastifyPluginAsyncZod = async (app) => {
       const query = { ...request.query, place: request.params.ref };
       const result = await listArticles(request.readDb, query, v, app.cursors, [], { places: tree });
       setReadCaching(request, reply);
-      return sendArticlePage(request, reply, result, {
-        limit,
-        include,
-        codec: app.cursors,
-        validate: app.config.validateResponses,
-      });
+      return articlePage(request, reply, result, { limit, include, codec: app.cursors });
     },
   );
 };

@@ -15,7 +15,7 @@ import { articleQuotesRoutes } from '../quotes/relations.js';
 import { articleCacheTags, articleListCacheTags } from './cache.js';
 import { ArticleWithIncludesSchema, includesEtag, withIncludes } from './includes.js';
 import { listArticles } from './list.js';
-import { sendArticlePage } from './page-json.js';
+import { articlePage, articlePageSerializers } from './page-json.js';
 import { findArticle, toArticle } from './repository.js';
 import restoreRoutes from './restore.js';
 import {
@@ -57,6 +57,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: ArticlesQuerySchema,
         response: { 200: listEnvelope(ArticleWithIncludesSchema), ...errorResponses() },
       },
+      serializerCompiler: articlePageSerializers(app),
       config: {
         scope: 'read',
         cache: articleListCacheTags(),
@@ -75,12 +76,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       if (person || place)
         request.cacheTags = [...(person ? ['person:*'] : []), ...(place ? ['place:*'] : [])];
       setReadCaching(request, reply);
-      return sendArticlePage(request, reply, result, {
-        limit,
-        include,
-        codec: app.cursors,
-        validate: app.config.validateResponses,
-      });
+      return articlePage(request, reply, result, { limit, include, codec: app.cursors });
     },
   );
 

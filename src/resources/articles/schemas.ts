@@ -4,6 +4,7 @@ import {
   LanguageSchema,
   refFilter,
   SlugSchema,
+  StoredTimestampSchema,
   storable,
   storedFields,
   TimestampSchema,
@@ -61,7 +62,7 @@ const editable = {
   canonicalUrl: storable(z.url({ protocol: /^https?$/ }).max(2000))
     .nullable()
     .meta({ example: 'https://nieuws.example/oekraine/zelensky-onderhandelingen' }),
-  embargoedUntil: TimestampSchema.nullable().meta({
+  embargoedUntil: StoredTimestampSchema.nullable().meta({
     description: 'Invisible to callers without the embargo or preview scope until this instant.',
   }),
 };
@@ -123,7 +124,7 @@ export type ArticlePatch = z.infer<typeof ArticlePatchSchema>;
 
 export const PublishSchema = z
   .strictObject({
-    publishedAt: TimestampSchema.optional().meta({
+    publishedAt: StoredTimestampSchema.optional().meta({
       description: 'A past instant, for imported archives; now when absent.',
       example: '2022-05-07T14:30:00.000Z',
     }),

@@ -39,7 +39,10 @@ export function createPool(
     // Every query the API sends is a short indexed read or write under a LIMIT, many at once.
     // Parallel workers only add start-up cost and take the cores the other connections need:
     // at 1M articles a person's page took 39 ms with two workers and 14 ms without.
-    options: '-c max_parallel_workers_per_gather=0',
+    // Timestamps come back in UTC whatever the server's zone: a list rewrites that text as the
+    // API's (apiTimestamp), and a zone's old local mean time (offsets in seconds, Amsterdam
+    // before 1937) is text JavaScript's Date cannot read.
+    options: '-c max_parallel_workers_per_gather=0 -c TimeZone=UTC',
   });
   // A dead connection (server stopped, backend terminated) emits 'error' on its client, and an
   // unheard 'error' kills the process. pg-pool listens only while a client is idle; a client

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { apiTimestamp } from '../../src/resources/articles/repository.js';
 import { buildTestApp } from '../helpers/app.js';
+import { serverUrl } from '../helpers/database.js';
 
 /**
  * The list page and the article read take their rows from the driver and map them by hand
@@ -119,4 +120,34 @@ t.test('instants a client gives to store are in the years 1000 to 9999 (UTC)', a
     ['1000-01-01T00:00:00.000Z'],
     'and comes back as sent, read and listed',
   );
+});
+
+t.test('an instant stored before the bound still reads, and lists, as stored', async (t) => {
+  // Written before the schema bounded what a client may set: responses still carry it.
+  const old = await post('/v1/articles', { language: 'nl', headline: 'Een oude datum' });
+  await ctx.database.db.execute(
+    sql`update articles set embargoed_until = '0500-06-01T00:00:00Z', tags = '["oude-datum"]' where id = ${old.id}`,
+  );
+  const item = await req('GET', `/v1/articles/${old.id}`, { as: 'preview' });
+  t.equal(item.statusCode, 200);
+  t.equal(item.json().embargoedUntil, '0500-06-01T00:00:00.000Z');
+  const listed = await req('GET', '/v1/articles?tag=oude-datum', { as: 'preview' });
+  t.equal(listed.statusCode, 200);
+  t.equal(listed.json().data[0].embargoedUntil, '0500-06-01T00:00:00.000Z');
+});
+
+t.test('the database session answers in UTC, whatever the server’s zone', async (t) => {
+  const result = (await ctx.database.db.execute(sql`select now()::text as now`)) as unknown as {
+    rows: { now: string }[];
+  };
+  t.match(result.rows[0]!.now, /\+00$/);
+  if (serverUrl) {
+    // Set by the pool itself, not left to the server's own zone (Etc/UTC here, anything elsewhere).
+    const zone = (await ctx.database.db.execute(
+      sql`select current_setting('TimeZone') as zone`,
+    )) as unknown as {
+      rows: { zone: string }[];
+    };
+    t.equal(zone.rows[0]!.zone, 'UTC');
+  }
 });

@@ -46,6 +46,8 @@ const idList = (what: string) =>
     })
     .meta({ description: `${what}, in the order the article mentions them.` });
 
+const EMBARGO = 'Invisible to callers without the embargo or preview scope until this instant.';
+
 const editable = {
   language: LanguageSchema,
   headline: text(300).meta({ example: EXAMPLE_ARTICLE.headline }),
@@ -62,10 +64,13 @@ const editable = {
   canonicalUrl: storable(z.url({ protocol: /^https?$/ }).max(2000))
     .nullable()
     .meta({ example: 'https://nieuws.example/oekraine/zelensky-onderhandelingen' }),
-  embargoedUntil: StoredTimestampSchema.nullable().meta({
-    description: 'Invisible to callers without the embargo or preview scope until this instant.',
-  }),
+  embargoedUntil: TimestampSchema.nullable().meta({ description: EMBARGO }),
 };
+
+/** An embargo as a client sets it: see StoredTimestampSchema. */
+const embargoInput = StoredTimestampSchema.nullable().meta({
+  description: `${EMBARGO} Years 1000 to 9999 (UTC).`,
+});
 
 export const ArticleSchema = z
   .object({
@@ -93,7 +98,7 @@ export const ArticleCreateSchema = z
     personIds: editable.personIds.default([]),
     placeIds: editable.placeIds.default([]),
     canonicalUrl: editable.canonicalUrl.optional(),
-    embargoedUntil: editable.embargoedUntil.optional(),
+    embargoedUntil: embargoInput.optional(),
   })
   .meta({ description: 'A new article; it starts as a draft.', example: EXAMPLE_ARTICLE });
 component(ArticleCreateSchema, 'ArticleCreate');
@@ -113,7 +118,7 @@ export const ArticlePatchSchema = z
     personIds: editable.personIds.optional(),
     placeIds: editable.placeIds.optional(),
     canonicalUrl: editable.canonicalUrl.optional(),
-    embargoedUntil: editable.embargoedUntil.optional(),
+    embargoedUntil: embargoInput.optional(),
   })
   .meta({
     description: 'Status and publication times change only through publish and withdraw.',
@@ -125,7 +130,7 @@ export type ArticlePatch = z.infer<typeof ArticlePatchSchema>;
 export const PublishSchema = z
   .strictObject({
     publishedAt: StoredTimestampSchema.optional().meta({
-      description: 'A past instant, for imported archives; now when absent.',
+      description: 'A past instant, for imported archives (years 1000 to 9999, UTC); now when absent.',
       example: '2022-05-07T14:30:00.000Z',
     }),
   })

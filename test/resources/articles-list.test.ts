@@ -382,3 +382,17 @@ t.test('a body stored in other text than the API’s fails the response check of
   t.equal(res.statusCode, 200, 'the API’s text passes');
   t.same(res.json().data[0].body, [{ type: 'paragraph', text: 'x' }]);
 });
+
+t.test('a page sends each body as stored, neither parsed nor written again', async (t) => {
+  // Production writes pages without the tests' check: stored text with spaces (valid JSON,
+  // not the API's own bytes) reaches the client as it is, which only a splice does.
+  const prod = await buildTestApp(t, { VALIDATE_RESPONSES: 'false' }, { database: ctx.database });
+  const a = await article({ headline: 'Ongewijzigd verstuurd', tags: ['ruw'] }, '2022-05-12T10:00:00Z');
+  const stored = '[ {"type": "paragraph", "text": "zo opgeslagen"} ]';
+  await ctx.database.db.execute(sql`update articles set body = ${stored} where id = ${a.id}`);
+  t.teardown(() => ctx.database.db.execute(sql`delete from articles where id = ${a.id}`));
+  const res = await prod.req('GET', '/v1/articles?tag=ruw');
+  t.equal(res.statusCode, 200);
+  t.ok(res.body.includes(`"body":${stored},`), 'the stored text, byte for byte');
+  t.same(res.json().data[0].body, [{ type: 'paragraph', text: 'zo opgeslagen' }]);
+});

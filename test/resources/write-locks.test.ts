@@ -2,6 +2,7 @@ import t from 'tap';
 import { lockForWrite } from '../../src/content/write.js';
 import { people, places } from '../../src/db/schema.js';
 import { buildTestApp } from '../helpers/app.js';
+import { signal } from '../helpers/signal.js';
 
 const ctx = await buildTestApp(t);
 const { req } = ctx;
@@ -28,26 +29,20 @@ t.test('an article naming a person or place is created while they are being edit
     [people, person.id, { personIds: [person.id] }],
     [places, place.id, { placeIds: [place.id] }],
   ] as const) {
-    let release!: () => void;
-    const gate = new Promise<void>((r) => {
-      release = r;
-    });
-    let locked!: () => void;
-    const holding = new Promise<void>((r) => {
-      locked = r;
-    });
+    const gate = signal();
+    const holding = signal();
     // An edit in progress: its row lock taken, its change not yet logged.
     const edit = ctx.database.db.transaction(async (tx) => {
       await lockForWrite(tx, table, id, '*', 'row');
-      locked();
-      await gate;
+      holding.resolve();
+      await gate.promise;
     });
-    await holding;
+    await holding.promise;
     // Released whatever the create does, or a failing create would leave the edit open.
     const created = await req('POST', '/v1/articles', {
       as: 'write',
       body: { language: 'nl', headline: `Bezoek ${id}`, body: [], ...link },
-    }).finally(release);
+    }).finally(gate.resolve);
     await edit;
     t.equal(created.statusCode, 201, 'created without waiting for the edit');
   }

@@ -3,6 +3,7 @@ import { sql } from 'drizzle-orm';
 import t from 'tap';
 import { CHANGE_LOG_LOCK, recordChange } from '../../src/content/write.js';
 import { buildTestApp } from '../helpers/app.js';
+import { signal } from '../helpers/signal.js';
 
 /**
  * A partner resumes the change log from the last sequence number it saw, so sequence numbers
@@ -24,14 +25,8 @@ async function poll(since?: string): Promise<{ data: Change[]; next: string }> {
 }
 
 function held(id: string) {
-  let release!: () => void;
-  const gate = new Promise<void>((r) => {
-    release = r;
-  });
-  let logged!: () => void;
-  const inFlight = new Promise<void>((r) => {
-    logged = r;
-  });
+  const gate = signal();
+  const logged = signal();
   const done = database.db.transaction(async (tx) => {
     await recordChange(tx, {
       type: 'person',
@@ -43,10 +38,10 @@ function held(id: string) {
       actor: 'test',
       at: new Date(),
     });
-    logged();
-    await gate;
+    logged.resolve();
+    await gate.promise;
   });
-  return { inFlight, release, done };
+  return { inFlight: logged.promise, release: gate.resolve, done };
 }
 
 t.test('a later write waits for an earlier change to commit; no poll skips it', async (t) => {

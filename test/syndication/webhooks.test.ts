@@ -50,6 +50,11 @@ const ctx = await buildTestApp(
 );
 const { req } = ctx;
 
+/** A webhook for `events` at `url`, as the admin creates it. */
+// biome-ignore lint/suspicious/noExplicitAny: bodies are read loosely in tests, as res.json() returns
+const subscribe = async (url: string, events: string[]): Promise<any> =>
+  (await req('POST', '/v1/webhooks', { as: 'admin', body: { url, events } })).json();
+
 async function drain(times = 30) {
   for (let i = 0; i < times; i++) {
     await ctx.app.webhookWorker.runOnce();
@@ -93,9 +98,7 @@ t.test('signed deliveries verify with the standardwebhooks package', async (t) =
 t.test('a receiver failing 3 times then succeeding gets each event exactly once', async (t) => {
   const rx = await receiver((n, res) => res.writeHead(n <= 3 ? 500 : 200).end('ok'));
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['place.created'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['place.created']);
   await req('POST', '/v1/places', { as: 'write', body: { name: 'Kiev', kind: 'city' } });
   await drain();
   const ok = rx.received.length - 3;
@@ -135,9 +138,7 @@ t.test(
     });
     const hooks: Record<string, { id: string }> = {};
     for (const [name, rx] of Object.entries({ gone, redirect, hang, flood })) {
-      hooks[name] = (
-        await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
-      ).json();
+      hooks[name] = await subscribe(rx.url, ['person.created']);
     }
     await req('POST', '/v1/people', { as: 'write', body: { name: 'Lloyd Austin' } });
     await ctx.app.webhookWorker.runOnce();
@@ -161,9 +162,7 @@ t.test(
 t.test('a round is written in one statement, however many deliveries it carries', async (t) => {
   const rx = await receiver((n, res) => res.writeHead(n % 2 ? 204 : 503).end());
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['person.created']);
   for (const name of ['Mark Rutte', 'Dick Schoof', 'Kajsa Ollongren', 'Ruben Brekelmans']) {
     await req('POST', '/v1/people', { as: 'write', body: { name } });
   }
@@ -187,9 +186,7 @@ t.test('a round is written in one statement, however many deliveries it carries'
 t.test('a receiver of a stream of events gets them over connections kept open', async (t) => {
   const rx = await receiver((_n, res) => res.writeHead(204).end());
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['person.created']);
   const round = async (names: string[]) => {
     for (const name of names) await req('POST', '/v1/people', { as: 'write', body: { name } });
     t.equal(await ctx.app.webhookWorker.runOnce(), names.length);
@@ -226,10 +223,8 @@ t.test('a webhook deleted while its delivery is in flight costs the round nothin
     slow.close();
     fast.close();
   });
-  const hook = async (url: string) =>
-    (await req('POST', '/v1/webhooks', { as: 'admin', body: { url, events: ['person.created'] } })).json();
-  const deleted = await hook(slow.url);
-  const kept = await hook(fast.url);
+  const deleted = await subscribe(slow.url, ['person.created']);
+  const kept = await subscribe(fast.url, ['person.created']);
   await req('POST', '/v1/people', { as: 'write', body: { name: 'Rob Jetten' } });
   const round = ctx.app.webhookWorker.runOnce();
   await slow.arrived(1);
@@ -245,9 +240,7 @@ t.test('a webhook deleted while its delivery is in flight costs the round nothin
 t.test('a 410 seen by another instance during a round is not undone by its retry', async (t) => {
   const rx = await holdingReceiver();
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['person.created']);
   const other = await buildTestApp(
     t,
     { WEBHOOK_ALLOW_PRIVATE: 'true' },
@@ -276,9 +269,7 @@ t.test('a 410 seen by another instance during a round is not undone by its retry
 t.test('a round that stalled past its claim does not release the next claim', async (t) => {
   const rx = await holdingReceiver();
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['person.created']);
   await req('POST', '/v1/people', { as: 'write', body: { name: 'Pieter Omtzigt' } });
   const round = ctx.app.webhookWorker.runOnce();
   await rx.arrived(1);
@@ -304,9 +295,7 @@ t.test('a restart mid-retry loses nothing', async (t) => {
   let up = false;
   const rx = await receiver((_n, res) => res.writeHead(up ? 200 : 503).end());
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.*'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['person.*']);
   await req('POST', '/v1/people', { as: 'write', body: { name: 'Joe Biden' } });
   await ctx.app.webhookWorker.runOnce();
   t.equal(rx.received.length, 1);
@@ -331,9 +320,7 @@ t.test('a restart mid-retry loses nothing', async (t) => {
 t.test('a delivery that cannot even be attempted is retried with backoff and given up', async (t) => {
   const rx = await receiver((_n, res) => res.writeHead(200).end());
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['person.created']);
   // A secret the signing library refuses (stored by hand: the API only makes valid ones).
   await ctx.database.db.execute(sql`update webhooks set secret = 'not a secret' where id = ${hook.id}`);
   await req('POST', '/v1/people', { as: 'write', body: { name: 'Zonder handtekening' } });
@@ -359,9 +346,7 @@ t.test('a delivery that cannot even be attempted is retried with backoff and giv
 t.test('two workers never deliver the same attempt twice', async (t) => {
   const rx = await receiver((_n, res) => res.writeHead(200).end());
   t.teardown(rx.close);
-  const hook = (
-    await req('POST', '/v1/webhooks', { as: 'admin', body: { url: rx.url, events: ['person.created'] } })
-  ).json();
+  const hook = await subscribe(rx.url, ['person.created']);
   for (let i = 0; i < 12; i++)
     await req('POST', '/v1/people', { as: 'write', body: { name: `Parallel ${i}` } });
   const other = await buildTestApp(t, { WEBHOOK_ALLOW_PRIVATE: 'true' }, { database: ctx.database });

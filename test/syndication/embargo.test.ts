@@ -70,26 +70,19 @@ t.test('an embargoed article stays hidden until its time, then is published exac
 });
 
 t.test('withdrawing before the embargo lifts cancels the release', async (t) => {
-  const a = (
-    await req('POST', '/v1/articles', {
-      as: 'write',
-      body: {
-        language: 'nl',
-        headline: 'Ingetrokken voor het embargo',
-        body: [],
-        tags: [],
-        personIds: [],
-        placeIds: [],
-        embargoedUntil: new Date(Date.now() + 300).toISOString(),
-      },
-    })
-  ).json();
+  const a = await draft('Ingetrokken voor het embargo', new Date(Date.now() + 300));
   await req('POST', `/v1/articles/${a.id}/publish`, { as: 'write' });
   await req('POST', `/v1/articles/${a.id}/withdraw`, { as: 'write' });
   await new Promise((r) => setTimeout(r, 350));
   t.equal(await releaseDue(ctx.database.db), 0);
   t.equal((await req('GET', `/v1/articles/${a.id}`)).statusCode, 404);
 });
+
+/** A new draft, with an embargo when one is given. */
+async function draft(headline: string, embargoedUntil?: Date): Promise<{ id: string; version: number }> {
+  const body = { language: 'nl', headline, body: [], embargoedUntil: embargoedUntil?.toISOString() };
+  return (await req('POST', '/v1/articles', { as: 'write', body })).json();
+}
 
 /** An article with a quote, published under an embargo an hour away. */
 async function embargoed(t: Test, headline: string) {
@@ -237,3 +230,86 @@ t.test(
     t.same(await publicLog(a.id, a.quoteId), ['article:published', 'quote:published', 'article:updated']);
   },
 );
+
+t.test('a public article cannot be put back under embargo; withdrawn first, it can', async (t) => {
+  const a = await draft('Al openbaar');
+  const published = (await req('POST', `/v1/articles/${a.id}/publish`, { as: 'write' })).json();
+  const later = new Date(Date.now() + 3_600_000).toISOString();
+  const refused = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { embargoedUntil: later, headline: 'Toch onder embargo' },
+    headers: { 'if-match': `"${published.version}"` },
+  });
+  t.equal(refused.statusCode, 409);
+  t.match(refused.headers['content-type'], /^application\/problem\+json/);
+  t.same(
+    refused.json().errors.map((e: { path: string }) => e.path),
+    ['body.embargoedUntil'],
+  );
+  const read = await req('GET', `/v1/articles/${a.id}`);
+  t.equal(read.statusCode, 200, 'still public');
+  t.equal(read.json().version, published.version, 'nothing written');
+  t.equal(read.json().headline, 'Al openbaar');
+
+  const stale = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { embargoedUntil: later },
+    headers: { 'if-match': `"${published.version - 1}"` },
+  });
+  t.equal(stale.statusCode, 412, 'a stale If-Match is answered first');
+
+  const past = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { embargoedUntil: new Date(Date.now() - 60_000).toISOString() },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(past.statusCode, 200, 'an embargo already over hides nothing');
+  t.equal((await req('GET', `/v1/articles/${a.id}`)).statusCode, 200);
+
+  t.equal((await req('POST', `/v1/articles/${a.id}/withdraw`, { as: 'write' })).statusCode, 200);
+  const embargoed = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { embargoedUntil: later },
+    headers: { 'if-match': '*' },
+  });
+  t.equal(embargoed.statusCode, 200, 'a withdrawn article may get an embargo');
+  const again = await req('POST', `/v1/articles/${a.id}/publish`, { as: 'write' });
+  t.equal(again.statusCode, 200);
+  t.equal((await req('GET', `/v1/articles/${a.id}`)).statusCode, 404, 'hidden until the embargo ends');
+  t.same(await publicLog(a.id), ['article:published', 'article:updated', 'article:withdrawn']);
+  t.ok(await pendingRelease(a.id), 'its release is scheduled');
+});
+
+t.test('an article under an embargo not yet over may have it moved', async (t) => {
+  const a = await embargoed(t, 'Embargo verschoven');
+  const moved = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { embargoedUntil: new Date(Date.now() + 7_200_000).toISOString() },
+    headers: { 'if-match': `"${a.version}"` },
+  });
+  t.equal(moved.statusCode, 200);
+  t.same(await publicLog(a.id, a.quoteId), []);
+});
+
+t.test('a restore that would bring back a future embargo on a public article is refused', async (t) => {
+  const a = await draft('Herstel met embargo', new Date(Date.now() + 3_600_000));
+  const cleared = await req('PATCH', `/v1/articles/${a.id}`, {
+    as: 'write',
+    body: { embargoedUntil: null },
+    headers: { 'if-match': `"${a.version}"` },
+  });
+  t.equal(cleared.statusCode, 200);
+  const published = (await req('POST', `/v1/articles/${a.id}/publish`, { as: 'write' })).json();
+  const restored = await req('POST', `/v1/articles/${a.id}/revisions/1/restore`, {
+    as: 'write',
+    headers: { 'if-match': `"${published.version}"` },
+  });
+  t.equal(restored.statusCode, 409);
+  t.same(
+    restored.json().errors.map((e: { path: string }) => e.path),
+    ['revision.embargoedUntil'],
+  );
+  const read = await req('GET', `/v1/articles/${a.id}`);
+  t.equal(read.statusCode, 200);
+  t.equal(read.json().version, published.version);
+});

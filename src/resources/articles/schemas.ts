@@ -69,7 +69,7 @@ const editable = {
 
 /** An embargo as a client sets it: see StoredTimestampSchema. */
 const embargoInput = StoredTimestampSchema.nullable().meta({
-  description: `${EMBARGO} Years 1000 to 9999 (UTC).`,
+  description: `${EMBARGO} Years 1000 to 9999 (UTC). An article the public can read already cannot be put under a future embargo (409): withdraw it first.`,
 });
 
 export const ArticleSchema = z

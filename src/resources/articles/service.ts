@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { idempotencyRecord } from '../../content/idempotency.js';
 import { getRevision } from '../../content/revisions.js';
@@ -193,6 +193,7 @@ async function applyPatch(
     if (patch[key] !== undefined) Object.assign(values, { [key]: patch[key] });
   }
   if (patch.embargoedUntil !== undefined) values.embargoedUntil = date(patch.embargoedUntil);
+  if (values.embargoedUntil) await refuseEmbargoOfPublic(tx, id, ifMatch, values.embargoedUntil, from);
   // The row's copies of the lists change with it; the links follow (and are checked) below.
   if (patch.personIds) values.personIds = lower(patch.personIds);
   if (patch.placeIds) values.placeIds = lower(patch.placeIds);
@@ -227,6 +228,41 @@ async function applyPatch(
     pendingPossible && !released && audience !== 'public',
   );
   return row;
+}
+
+/**
+ * An article the public can read already cannot be put back under embargo: hiding it from
+ * reads would tell nobody who has it (feeds, webhooks, partners' copies) to take it down.
+ * 409 naming the field: withdraw it (a kill notice everyone receives), then publish it again
+ * under the embargo. Checked under the row's lock, by the database's clock (the one
+ * visibility goes by), so a publish committing meanwhile cannot slip past it. A stale
+ * If-Match is left to the update, which answers 412 first.
+ */
+async function refuseEmbargoOfPublic(
+  tx: Executor,
+  id: string,
+  ifMatch: IfMatch,
+  until: Date,
+  from: string,
+): Promise<void> {
+  const publicNow = await tx
+    .select({ version: articles.version })
+    .from(articles)
+    .where(
+      and(
+        eq(articles.id, id),
+        sql`${until.toISOString()}::timestamptz > clock_timestamp()`,
+        sql`${articles.status} = 'published'`,
+        sql`(${articles.embargoedUntil} is null or ${articles.embargoedUntil} <= clock_timestamp())`,
+      ),
+    )
+    .for('no key update');
+  const row = publicNow[0];
+  if (row && (ifMatch === '*' || row.version === ifMatch))
+    throw conflict(
+      'This article is public already; an embargo cannot take it back. Withdraw it first, then publish it again under embargo.',
+      [{ path: `${from}.embargoedUntil`, message: 'the article is public already; withdraw it first' }],
+    );
 }
 
 /** The publication times of an article whose embargo was lifted before its time: now. */

@@ -23,6 +23,8 @@ export interface BenchOptions {
   responseCache: boolean;
   /** Run one scenario against a server under `node --cpu-prof` and summarise the profile. */
   profile: string | undefined;
+  /** Node/V8 flags for Kopij's server besides those `npm start` uses (trials, not the report's default). */
+  nodeFlags: string[];
   databaseUrl: string;
   adminUrl: string;
 }
@@ -42,6 +44,7 @@ const USAGE = `npm run bench -- [options]
   --keep                  keep the temporary PGlite directory
   --profile SCENARIO      profile the server during one scenario (node --cpu-prof)
   --no-response-cache     run Kopij with RESPONSE_CACHE_SIZE=0: what the queries alone do
+  --node-flags="F G"      extra node/V8 flags for Kopij's server (after npm start's own), for trials
 environment: BENCH_DATABASE_URL (default postgres://kopij:kopij@127.0.0.1:5432/kopij_bench),
              BENCH_ADMIN_DATABASE_URL (default: the same server, database kopij)`;
 
@@ -71,6 +74,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
       keep: { type: 'boolean', default: false },
       'data-dir': { type: 'string' },
       profile: { type: 'string' },
+      'node-flags': { type: 'string' },
       'no-response-cache': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -107,6 +111,7 @@ export function parseBenchArgs(argv: string[], env: Record<string, string | unde
     keep: values.keep,
     dataDir: values['data-dir'],
     profile: values.profile,
+    nodeFlags: values['node-flags']?.split(/\s+/).filter(Boolean) ?? [],
     responseCache: !values['no-response-cache'],
     databaseUrl,
     adminUrl: env.BENCH_ADMIN_DATABASE_URL || admin.toString(),

@@ -104,7 +104,7 @@ export async function profileScenario(
   const kopij = await startKopij({
     ...o,
     script: KOPIJ_MODULES_SCRIPT,
-    nodeArgs: ['--cpu-prof', '--cpu-prof-dir', o.dir],
+    nodeArgs: [...(o.nodeArgs ?? []), '--cpu-prof', '--cpu-prof-dir', o.dir],
   });
   const ctx = newContext(o.sample, kopij.writeKey, createCursorCodec(o.secret), o.opts.seed);
   // The profile starts with the process: what came before the load is start-up.

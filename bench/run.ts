@@ -119,7 +119,13 @@ async function main() {
   }
 
   const sink = await startWebhookSink();
-  const kopijOpts = { target, webhookUrl: sink.url, children, responseCache: opts.responseCache };
+  const kopijOpts = {
+    target,
+    webhookUrl: sink.url,
+    children,
+    responseCache: opts.responseCache,
+    nodeArgs: opts.nodeFlags,
+  };
   const results = join(ROOT, 'bench', 'results');
   mkdirSync(results, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -190,7 +196,7 @@ async function main() {
         .join(', ')}`,
       `- ${environment.machine.nproc} × ${environment.machine.cpuModel}, ${environment.machine.memoryGb} GB; load average at start ${environment.machine.loadavgAtStart.join(' ')}`,
       `- node ${environment.versions.node}, fastify ${environment.versions.fastify}, PostgreSQL ${environment.versions.postgresql}, PGlite ${environment.versions.pglite}; kopij ${environment.kopij.commit}${environment.kopij.dirty ? ' + uncommitted changes' : ''}`,
-      `- ${opts.rounds} rounds × ${opts.duration}s (warm-up ${opts.warmup}s), ${opts.connections} connections${opts.responseCache ? '' : '; response cache off'}${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`,
+      `- ${opts.rounds} rounds × ${opts.duration}s (warm-up ${opts.warmup}s), ${opts.connections} connections${opts.responseCache ? '' : '; response cache off'}${opts.nodeFlags.length ? `; server flags added: ${opts.nodeFlags.join(' ')}` : ''}${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`,
       `- other processes on the machine used ${otherLoad(summary).toFixed(2)} of ${environment.machine.nproc} cores (median over runs)`,
       '',
       table,

@@ -49,9 +49,14 @@ function compilePage(): Serialize {
     const tail = after(a);
     return `${head.length > 2 ? `${head.slice(0, -1)},` : '{'}"body":${a.body}${tail.length > 2 ? `,${tail.slice(1)}` : '}'}`;
   };
+  // Appended piece by piece, not joined: V8 keeps the pieces as a rope until the page is
+  // written out, so the ~50 KB of text is copied once there, not also here (a join copies it
+  // into a string of its own: a third more young-generation garbage per page, more scavenges).
   return (data) => {
     const p = data as ArticlePage;
-    return `{"data":[${p.data.map(item).join(',')}],"page":${page(p.page)}}`;
+    let out = '{"data":[';
+    for (let i = 0; i < p.data.length; i++) out += i === 0 ? item(p.data[i]!) : `,${item(p.data[i]!)}`;
+    return `${out}],"page":${page(p.page)}}`;
   };
 }
 

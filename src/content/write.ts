@@ -69,9 +69,11 @@ export type ChangeSql = { [K in Exclude<keyof Change, 'data'>]: unknown } & { da
 
 /**
  * The CTEs `revision` (unless `revision` is false), `log_lock` and `change` (returning the
- * seq) that save the revision and append to the change log.
+ * seq) that save the revision and append to the change log. `lockedFirst`: a condition over
+ * CTEs of the same statement that take row locks, which must all be held before the log's
+ * lock is taken (see createStatement).
  */
-export function changeLogCtes(c: ChangeSql, revision = true): SQL[] {
+export function changeLogCtes(c: ChangeSql, revision = true, lockedFirst?: SQL): SQL[] {
   const parts: SQL[] = [];
   if (revision)
     parts.push(sql`revision as (
@@ -82,7 +84,11 @@ export function changeLogCtes(c: ChangeSql, revision = true): SQL[] {
   // could commit first, a partner polling in between would resume past it, and the earlier
   // one would never reach them. The lock is taken last in every write transaction, so it is
   // held only for the commit.
-  parts.push(sql`log_lock as materialized (select pg_advisory_xact_lock(${CHANGE_LOG_LOCK}) as locked)`);
+  // A gate evaluated before the row is produced, so before the lock is called.
+  const gate = lockedFirst ? sql` where ${lockedFirst}` : sql``;
+  parts.push(
+    sql`log_lock as materialized (select pg_advisory_xact_lock(${CHANGE_LOG_LOCK}) as locked${gate})`,
+  );
   parts.push(sql`change as (
     insert into changes (resource_type, resource_id, action, version, audience, at)
     select ${c.type}::text, ${c.id}::uuid, ${c.action}::text, ${c.version}::int, ${c.audience}::text,

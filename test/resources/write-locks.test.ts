@@ -1,5 +1,6 @@
+import { sql } from 'drizzle-orm';
 import t from 'tap';
-import { lockForWrite } from '../../src/content/write.js';
+import { CHANGE_LOG_LOCK, lockForWrite } from '../../src/content/write.js';
 import { people, places } from '../../src/db/schema.js';
 import { buildTestApp } from '../helpers/app.js';
 import { signal } from '../helpers/signal.js';
@@ -46,4 +47,48 @@ t.test('an article naming a person or place is created while they are being edit
     await edit;
     t.equal(created.statusCode, 201, 'created without waiting for the edit');
   }
+});
+
+/**
+ * An edit that changes a slug (a key) holds its row FOR UPDATE, which a foreign key's KEY SHARE
+ * waits for, and takes the change log's lock last. A create that took the log's lock and only
+ * then checked its people would wait for the edit while holding what the edit waits for.
+ */
+t.test("an article naming a person is created while that person's slug changes", async (t) => {
+  if (ctx.database.kind !== 'postgres') {
+    t.pass('the embedded database runs one transaction at a time: nothing can interleave');
+    return;
+  }
+  const person = (await req('POST', '/v1/people', { as: 'write', body: { name: 'Mona Keijzer' } })).json();
+  const gate = signal();
+  const holding = signal();
+  const { db } = ctx.database;
+  const edit = db.transaction(async (tx) => {
+    await lockForWrite(tx, people, person.id, '*', 'person');
+    await tx.execute(sql`update people set slug = 'mona-keijzer-2' where id = ${person.id}`);
+    holding.resolve();
+    await gate.promise;
+    await tx.execute(sql`select pg_advisory_xact_lock(${CHANGE_LOG_LOCK})`);
+  });
+  await holding.promise;
+  const created = req('POST', '/v1/articles', {
+    as: 'write',
+    body: { language: 'nl', headline: 'Keijzer op bezoek', body: [], personIds: [person.id] },
+  });
+  // Until the create is seen waiting for a lock (the person's row).
+  for (let i = 0; i < 400; i++) {
+    const waiting = (await db.execute(
+      sql`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`,
+    )) as unknown as { rows: { n: number }[] };
+    if (waiting.rows[0]!.n > 0) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  gate.resolve();
+  const outcome = await edit.then(
+    () => 'committed',
+    (err: { cause?: { code?: string } }) => err.cause?.code ?? String(err),
+  );
+  t.equal(outcome, 'committed', 'the edit commits (no deadlock)');
+  t.equal((await created).statusCode, 201, 'the create goes through after it');
 });

@@ -306,8 +306,22 @@ const createStatement = preparedPerDb('kopij_create', (db, _key: 'article', name
       insert into ${sql.raw(table)} (article_id, ${sql.raw(column)}, position)
       select ${p('id')}::uuid, id, pos - 1 from unnest(${p(ids)}::uuid[]) with ordinality as x(id, pos))`;
   });
+  // The people and places it names, locked FOR KEY SHARE (as its foreign keys will be) before
+  // the change log's lock: the foreign keys alone take theirs at the statement's end, after it.
+  // An edit changing a person's slug holds that row FOR UPDATE and takes the log's lock last,
+  // so a create holding the log's lock while waiting for the row would deadlock with it.
+  const named = (Object.keys(LINKS) as LinkKind[]).map((kind) => {
+    const { ids, target } = LINKS[kind];
+    return sql`${sql.raw(`${kind}_named`)} as materialized (
+      select id from ${sql.raw(target)} where id = any(${p(ids)}::uuid[]) for key share)`;
+  });
+  const namedFirst = sql.raw(
+    (Object.keys(LINKS) as LinkKind[]).map((kind) => `(select count(*) from ${kind}_named)`).join(' + ') +
+      ' >= 0',
+  );
   const snapshot = sql`(select data from snapshot)`;
-  const statement = sql`with chosen as (
+  const statement = sql`with ${sql.join(named, sql`, `)},
+    chosen as (
       select coalesce(${p('slug')}::text, (
         select c from unnest(${p('candidates')}::text[]) with ordinality as x(c, n)
         where not exists (select 1 from ${articles} a where a.slug = x.c)
@@ -323,16 +337,20 @@ const createStatement = preparedPerDb('kopij_create', (db, _key: 'article', name
     ${sql.join(links, sql`, `)},
     snapshot as (select jsonb_set(${p('data')}::jsonb, '{slug}', to_jsonb(slug)) as data from article),
     ${sql.join(
-      changeLogCtes({
-        type: 'article',
-        id: p('id'),
-        version: 1,
-        action: 'created',
-        audience: 'private',
-        actor: p('actor'),
-        at: p('now'),
-        data: snapshot,
-      }),
+      changeLogCtes(
+        {
+          type: 'article',
+          id: p('id'),
+          version: 1,
+          action: 'created',
+          audience: 'private',
+          actor: p('actor'),
+          at: p('now'),
+          data: snapshot,
+        },
+        true,
+        namedFirst,
+      ),
       sql`, `,
     )},
     idempotency as (${completionSql(

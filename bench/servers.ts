@@ -8,7 +8,7 @@ import { BUNDLE_FILE } from '../src/cli/bundle.js';
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 /** The V8 flags `npm start` and the Dockerfile run the server with (package.json "start"). */
-export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=512'];
+export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=512', '--no-sparkplug'];
 
 /** A server under test, in its own process: its pid is what /proc is read for. */
 export interface Child {

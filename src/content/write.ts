@@ -157,9 +157,10 @@ type Versioned = PgTable & { id: PgColumn; version: PgColumn };
  * new version and gets 412: exactly one wins.
  *
  * An update takes FOR NO KEY UPDATE, which still excludes every other writer of the row but
- * not the KEY SHARE lock a foreign key check takes: an article created with this person or
- * place (a single statement that takes the change log's lock before its checks) must not wait
- * for an edit that itself waits for that lock, a deadlock. Only a delete takes FOR UPDATE.
+ * not the KEY SHARE lock a foreign key check takes, so an article created with this person or
+ * place need not wait for the edit. (An UPDATE that changes a key, a slug, takes FOR UPDATE
+ * strength itself; the create takes its KEY SHARE locks before the change log's lock, so it
+ * waits for such an edit without holding what the edit waits for.) A delete takes FOR UPDATE.
  */
 export async function lockForWrite<T extends Versioned>(
   tx: Executor,

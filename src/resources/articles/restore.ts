@@ -30,7 +30,8 @@ const restoreRoutes: FastifyPluginAsyncZod = async (app) => {
           'Headline, standfirst, body, byline, credit, tags, people, places, canonical URL, language, ' +
           'slug and embargo become those of the given version, as a new version: history keeps every ' +
           'version. Status and publication times are not changed. 422 when a person or place that ' +
-          'version names no longer exists.',
+          'version names no longer exists; 409 when its embargo is still to come and the article is ' +
+          'public already (withdraw it first).',
         params: RevisionParamsSchema,
         body: RestoreSchema,
         response: { 200: ArticleSchema, ...errorResponses(403, 404, 409, 412, 413, 415, 422, 428) },

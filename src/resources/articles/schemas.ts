@@ -69,7 +69,11 @@ const editable = {
 
 /** An embargo as a client sets it: see StoredTimestampSchema. */
 const embargoInput = StoredTimestampSchema.nullable().meta({
-  description: `${EMBARGO} Years 1000 to 9999 (UTC). An article the public can read already cannot be put under a future embargo (409): withdraw it first.`,
+  description: `${EMBARGO} Years 1000 to 9999 (UTC).`,
+});
+/** An embargo set on an article that exists, which may be public already. */
+const embargoChange = embargoInput.meta({
+  description: `${EMBARGO} Years 1000 to 9999 (UTC). An article the public can read already cannot be put under a future embargo (409): withdraw it, set the embargo, publish it again.`,
 });
 
 export const ArticleSchema = z
@@ -118,7 +122,7 @@ export const ArticlePatchSchema = z
     personIds: editable.personIds.optional(),
     placeIds: editable.placeIds.optional(),
     canonicalUrl: editable.canonicalUrl.optional(),
-    embargoedUntil: embargoInput.optional(),
+    embargoedUntil: embargoChange.optional(),
   })
   .meta({
     description: 'Status and publication times change only through publish and withdraw.',

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { idempotencyRecord } from '../../content/idempotency.js';
 import { getRevision } from '../../content/revisions.js';
@@ -14,7 +14,7 @@ import {
 } from '../../content/write.js';
 import type { Db, Executor } from '../../db/client.js';
 import { inWriteSlot } from '../../db/pool.js';
-import { articles } from '../../db/schema.js';
+import { articles, pendingReleases } from '../../db/schema.js';
 import { conflict, notFound, unprocessable, validationError } from '../../errors.js';
 import { scheduleRelease, settleRelease } from '../../syndication/embargo.js';
 import { announceQuotesOf } from '../quotes/announce.js';
@@ -233,10 +233,11 @@ async function applyPatch(
 /**
  * An article the public can read already cannot be put back under embargo: hiding it from
  * reads would tell nobody who has it (feeds, webhooks, partners' copies) to take it down.
- * 409 naming the field: withdraw it (a kill notice everyone receives), then publish it again
- * under the embargo. Checked under the row's lock, by the database's clock (the one
- * visibility goes by), so a publish committing meanwhile cannot slip past it. A stale
- * If-Match is left to the update, which answers 412 first.
+ * 409 naming the field: withdraw it (a kill notice everyone receives), set the embargo, then
+ * publish it again. Checked by the database's clock (the one visibility goes by) with the row
+ * held (so a publish cannot commit in between; 404 and 412 come first, as for any write) and
+ * its pending release held too: the release worker skips a held one, and one it is releasing
+ * right now is waited for, so an embargo that ends meanwhile cannot be released behind it.
  */
 async function refuseEmbargoOfPublic(
   tx: Executor,
@@ -245,22 +246,20 @@ async function refuseEmbargoOfPublic(
   until: Date,
   from: string,
 ): Promise<void> {
-  const publicNow = await tx
-    .select({ version: articles.version })
-    .from(articles)
-    .where(
-      and(
-        eq(articles.id, id),
-        sql`${until.toISOString()}::timestamptz > clock_timestamp()`,
-        sql`${articles.status} = 'published'`,
-        sql`(${articles.embargoedUntil} is null or ${articles.embargoedUntil} <= clock_timestamp())`,
-      ),
-    )
-    .for('no key update');
-  const row = publicNow[0];
-  if (row && (ifMatch === '*' || row.version === ifMatch))
+  await lockForWrite(tx, articles, id, ifMatch, 'article');
+  const result = (await tx.execute(sql`
+    with release as materialized (
+      select 1 from ${pendingReleases} where ${pendingReleases.articleId} = ${id} for update)
+    select 1 from ${articles}
+    where ${articles.id} = ${id} and (select count(*) from release) >= 0
+      and ${until.toISOString()}::timestamptz > clock_timestamp()
+      and ${articles.status} = 'published'
+      and (${articles.embargoedUntil} is null or ${articles.embargoedUntil} <= clock_timestamp())`)) as unknown as {
+    rows: unknown[];
+  };
+  if (result.rows.length > 0)
     throw conflict(
-      'This article is public already; an embargo cannot take it back. Withdraw it first, then publish it again under embargo.',
+      'This article is public already; an embargo cannot take it back. Withdraw it, set the embargo, then publish it again.',
       [{ path: `${from}.embargoedUntil`, message: 'the article is public already; withdraw it first' }],
     );
 }

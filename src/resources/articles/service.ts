@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { idempotencyRecord } from '../../content/idempotency.js';
 import { getRevision } from '../../content/revisions.js';
@@ -14,7 +14,7 @@ import {
 } from '../../content/write.js';
 import type { Db, Executor } from '../../db/client.js';
 import { inWriteSlot } from '../../db/pool.js';
-import { articles, pendingReleases } from '../../db/schema.js';
+import { articles } from '../../db/schema.js';
 import { conflict, notFound, unprocessable, validationError } from '../../errors.js';
 import { scheduleRelease, settleRelease } from '../../syndication/embargo.js';
 import { announceQuotesOf } from '../quotes/announce.js';
@@ -234,10 +234,11 @@ async function applyPatch(
  * An article the public can read already cannot be put back under embargo: hiding it from
  * reads would tell nobody who has it (feeds, webhooks, partners' copies) to take it down.
  * 409 naming the field: withdraw it (a kill notice everyone receives), set the embargo, then
- * publish it again. Checked by the database's clock (the one visibility goes by) with the row
- * held (so a publish cannot commit in between; 404 and 412 come first, as for any write) and
- * its pending release held too: the release worker skips a held one, and one it is releasing
- * right now is waited for, so an embargo that ends meanwhile cannot be released behind it.
+ * publish it again. Decided with the row held (so a publish cannot commit in between; 404 and
+ * 412 come first, as for any write) and by settleRelease, which holds its pending release (the
+ * worker skips a held one, and one being released is waited for) and judges visibility by
+ * the database's clock. A release it would take off the schedule is put back by the refusal's
+ * rollback.
  */
 async function refuseEmbargoOfPublic(
   tx: Executor,
@@ -246,18 +247,9 @@ async function refuseEmbargoOfPublic(
   until: Date,
   from: string,
 ): Promise<void> {
+  if (until <= new Date()) return;
   await lockForWrite(tx, articles, id, ifMatch, 'article');
-  const result = (await tx.execute(sql`
-    with release as materialized (
-      select 1 from ${pendingReleases} where ${pendingReleases.articleId} = ${id} for update)
-    select 1 from ${articles}
-    where ${articles.id} = ${id} and (select count(*) from release) >= 0
-      and ${until.toISOString()}::timestamptz > clock_timestamp()
-      and ${articles.status} = 'published'
-      and (${articles.embargoedUntil} is null or ${articles.embargoedUntil} <= clock_timestamp())`)) as unknown as {
-    rows: unknown[];
-  };
-  if (result.rows.length > 0)
+  if ((await settleRelease(tx, id)).visible)
     throw conflict(
       'This article is public already; an embargo cannot take it back. Withdraw it, set the embargo, then publish it again.',
       [{ path: `${from}.embargoedUntil`, message: 'the article is public already; withdraw it first' }],

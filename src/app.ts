@@ -22,6 +22,7 @@ import securityHeadersPlugin from './plugins/security-headers.js';
 import strictQueryPlugin from './plugins/strict-query.js';
 import { personArticlesRoutes, placeArticlesRoutes } from './resources/articles/relations.js';
 import articleRoutes from './resources/articles/routes.js';
+import { KeyCache } from './resources/keys/cache.js';
 import { findActiveKeyByHash } from './resources/keys/repository.js';
 import keyRoutes from './resources/keys/routes.js';
 import peopleRoutes from './resources/people/routes.js';
@@ -173,10 +174,12 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   // Before authentication can refuse a bad key: each guess counts.
   app.addHook('onRequest', app.rateLimit());
   await app.register(openapiPlugin);
+  // Kept in memory once the response cache's change listener is up (see KeyCache).
+  const keys = new KeyCache((hash) => findActiveKeyByHash(app.db.db, hash));
   await app.register(authPlugin, {
     adminKey: config.adminKey,
     publicRead: config.publicRead,
-    findKey: (hash) => findActiveKeyByHash(app.db.db, hash),
+    findKey: (hash) => keys.find(hash),
   });
   await app.register(cachingPlugin);
   await app.register(idempotencyPlugin);
@@ -186,6 +189,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     maxEntries: config.responseCacheSize,
     maxBytes: config.responseCacheMaxBytes,
   });
+  keys.attach(app.responseCache);
   // Bodies leave as bytes, encoded once. A string body is encoded twice on its way out: once
   // to count its bytes for Content-Length, and again glued behind the headers, a copy of the
   // whole body on the V8 heap (a 47 KB list page that holds one curly quote is 94 KB as a

@@ -60,7 +60,10 @@ const KEY_IN_QUERY = /[?&](api_key|apikey|access_token|key|token)=/i;
 export interface AuthOptions {
   adminKey: string | undefined;
   publicRead: boolean;
-  /** Finds an unrevoked key by the hash of its secret. */
+  /**
+   * Finds an unrevoked key by the hash of its secret. It may answer from memory only if a
+   * revoked key is refused on the very next request all the same (see KeyCache).
+   */
   findKey: (hash: string) => Promise<{ id: string; name: string; scopes: string[] } | undefined>;
 }
 
@@ -80,7 +83,6 @@ export default fp(async function authPlugin(app: FastifyInstance, opts: AuthOpti
     if (adminHash && timingSafeEqual(createHash('sha256').update(secret).digest(), adminHash)) {
       return { keyId: null, name: 'admin (ADMIN_KEY)', scopes: new Set(['admin']) };
     }
-    // No cache: a revoked key must stop working on the very next request.
     const key = await opts.findKey(hashKey(secret));
     if (!key) throw unauthorized('This API key is unknown or revoked.');
     return { keyId: key.id, name: key.name, scopes: new Set(key.scopes as Scope[]) };

@@ -98,6 +98,8 @@ export interface ResponseCache {
   sync(): Promise<void>;
   /** Resolves at the next event of this kind (for 'change', whose payload passes the filter). */
   next(event: CacheEvent, filter?: (payload: string) => boolean): Promise<string>;
+  /** Calls `listener` at every event of this kind ('change' with its payload). */
+  on(event: CacheEvent, listener: (payload?: string) => void): void;
 }
 
 export interface ResponseCacheOptions {
@@ -338,6 +340,9 @@ export default fp(
           };
           events.on(event, on);
         }),
+      on: (event, listener) => {
+        events.on(event, listener);
+      },
     } satisfies ResponseCache);
     app.decorateRequest('cacheMissAt', -1);
     app.decorateRequest('cacheLeads', false);

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { type BuildOptions, buildApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
@@ -100,4 +101,19 @@ export async function buildTestApp(
     ctx.keys[scope] = res.json().secret;
   }
   return ctx;
+}
+
+/**
+ * Ends the change listener's session of `ctx` (PostgreSQL only) and resolves once `ctx` knows
+ * it is not listening; the promise it resolves with settles when it listens again.
+ */
+export async function dropListener(ctx: TestContext): Promise<Promise<string>> {
+  const down = ctx.app.responseCache.next('disconnected');
+  const up = ctx.app.responseCache.next('connected');
+  await ctx.database.db.execute(
+    sql`select pg_terminate_backend(pid) from pg_stat_activity
+        where application_name = 'kopij-listener' and datname = current_database()`,
+  );
+  await down;
+  return up;
 }

@@ -5,7 +5,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import t from 'tap';
 import { LIST_CACHE_TTL_MS } from '../../src/plugins/response-cache.js';
 import { releaseDue } from '../../src/syndication/embargo.js';
-import { buildTestApp, type TestContext } from '../helpers/app.js';
+import { buildTestApp, dropListener, type TestContext } from '../helpers/app.js';
 import { serverUrl } from '../helpers/database.js';
 import { readSide } from '../helpers/replica.js';
 
@@ -491,13 +491,7 @@ if (serverUrl) {
     const x = await article();
     const url = `/v1/articles/${x.id}`;
     await b.req('GET', url);
-    const down = b.app.responseCache.next('disconnected');
-    const up = b.app.responseCache.next('connected');
-    await a.database.db.execute(
-      sql`select pg_terminate_backend(pid) from pg_stat_activity
-          where application_name = 'kopij-listener' and datname = current_database()`,
-    );
-    await down;
+    const up = await dropListener(b);
     // Whether B is still reconnecting or already back, what it missed is never served.
     await patch(url, x.version, { headline: 'Geschreven terwijl B niet luisterde' });
     t.equal((await b.req('GET', url)).json().headline, 'Geschreven terwijl B niet luisterde');

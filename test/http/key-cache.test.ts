@@ -1,0 +1,137 @@
+import { sql } from 'drizzle-orm';
+import t from 'tap';
+import { type ActiveKey, KeyCache, type KeyNotifications } from '../../src/resources/keys/cache.js';
+import { buildTestApp, dropListener, type TestContext } from '../helpers/app.js';
+import { serverUrl } from '../helpers/database.js';
+
+// Two API instances on one database: a key revoked through one must stop working on the
+// other at the very next request (SECURITY-CASES 15), though both keep keys in memory.
+const a = await buildTestApp(t);
+const b = await buildTestApp(t, {}, { database: a.database, keys: false });
+// b shares a's database, so a's list records the statements of both.
+const keyLookups = () => a.queries.filter((q) => q.includes('"api_keys"')).length;
+
+async function newKey(scopes: string[]): Promise<{ id: string; secret: string }> {
+  const res = await a.req('POST', '/v1/keys', { as: 'admin', body: { name: 'cached', scopes } });
+  if (res.statusCode !== 201) throw new Error(res.body);
+  return res.json();
+}
+
+const get = (ctx: TestContext, secret: string, url = '/v1/people') =>
+  ctx.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${secret}` } });
+
+t.test('a key is looked up on its first request only', async (t) => {
+  const k = await newKey(['read']);
+  a.resetQueries();
+  t.equal((await get(b, k.secret)).statusCode, 200);
+  t.equal(keyLookups(), 1, 'looked up');
+  a.resetQueries();
+  t.equal((await get(b, k.secret)).statusCode, 200);
+  t.equal((await get(b, k.secret)).statusCode, 200);
+  t.equal(keyLookups(), 0, 'then kept');
+});
+
+t.test('revoked on one instance: refused on the other at the very next request', async (t) => {
+  const k = await newKey(['write']);
+  t.equal((await get(b, k.secret)).statusCode, 200, 'kept on B');
+  t.equal((await get(a, k.secret)).statusCode, 200, 'and on A');
+  t.equal((await a.req('DELETE', `/v1/keys/${k.id}`, { as: 'admin' })).statusCode, 204);
+  const onB = await b.app.inject({
+    method: 'POST',
+    url: '/v1/people',
+    headers: { authorization: `Bearer ${k.secret}` },
+    payload: { name: 'Na de intrekking' },
+  });
+  t.equal(onB.statusCode, 401, 'B refuses it');
+  t.equal((await get(a, k.secret)).statusCode, 401, 'A refuses it');
+  a.resetQueries();
+  t.equal((await get(b, k.secret)).statusCode, 401);
+  t.equal(keyLookups(), 1, 'a refused key is never kept');
+});
+
+t.test('a key revoked in the database directly is refused too', async (t) => {
+  const k = await newKey(['read']);
+  t.equal((await get(b, k.secret)).statusCode, 200);
+  await a.database.db.execute(sql`update api_keys set revoked_at = now() where id = ${k.id}`);
+  t.equal((await get(b, k.secret)).statusCode, 401);
+  const other = await newKey(['read']);
+  t.equal((await get(b, other.secret)).statusCode, 200);
+  await a.database.db.execute(sql`delete from api_keys where id = ${other.id}`);
+  t.equal((await get(b, other.secret)).statusCode, 401, 'a deleted key as well');
+});
+
+if (serverUrl) {
+  t.test('while the listener is down, every request looks its key up', async (t) => {
+    const k = await newKey(['read']);
+    t.equal((await get(b, k.secret)).statusCode, 200);
+    const up = await dropListener(b);
+    if (!b.app.responseCache.listening) {
+      a.resetQueries();
+      t.equal((await get(b, k.secret)).statusCode, 200);
+      t.equal(keyLookups(), 1, 'looked up while not listening');
+    }
+    await up;
+    a.resetQueries();
+    t.equal((await get(b, k.secret)).statusCode, 200);
+    t.equal(keyLookups(), 1, 'emptied when the listener came back');
+  });
+}
+
+/** Notifications driven by the test: listening, and a sync that is answered at once. */
+function notifications() {
+  const handlers: Record<string, ((payload?: string) => void)[]> = {};
+  const live: KeyNotifications & { emit(event: string, payload?: string): void; listening: boolean } = {
+    listening: true,
+    sync: async () => undefined,
+    on: (event, listener) => {
+      handlers[event] = [...(handlers[event] ?? []), listener];
+    },
+    emit: (event, payload) => {
+      for (const h of handlers[event] ?? []) h(payload);
+    },
+  };
+  return live;
+}
+
+t.test('a lookup answered after a key notification is not kept', async (t) => {
+  const key: ActiveKey = { id: 'k1', name: 'k', scopes: ['read'] };
+  let answer: (k: ActiveKey | undefined) => void = () => {};
+  let lookups = 0;
+  const cache = new KeyCache(() => {
+    lookups++;
+    return new Promise((resolve) => {
+      answer = resolve;
+    });
+  });
+  const live = notifications();
+  cache.attach(live);
+  const first = cache.find('h');
+  await new Promise((r) => setImmediate(r));
+  live.emit('change', 'key:k2');
+  answer(key);
+  t.same(await first, key, 'the request itself is answered');
+  t.equal(cache.size, 0, 'but its answer may predate the revocation: not kept');
+  const second = cache.find('h');
+  await new Promise((r) => setImmediate(r));
+  answer(key);
+  await second;
+  t.equal(cache.size, 1, 'kept when nothing was heard meanwhile');
+  live.emit('change', 'article:x');
+  t.equal(cache.size, 1, 'other changes leave keys alone');
+  live.emit('disconnected');
+  t.equal(cache.size, 0, 'emptied when the listener is lost');
+  live.listening = false;
+  await Promise.all([cache.find('h'), new Promise((r) => setImmediate(r)).then(() => answer(key))]);
+  t.equal(cache.size, 0, 'nothing kept while not listening');
+  t.equal(lookups, 3);
+});
+
+t.test('bounded: past its size it starts again from empty', async (t) => {
+  const cache = new KeyCache(async (hash) => ({ id: hash, name: hash, scopes: [] }), 2);
+  cache.attach(notifications());
+  await cache.find('a');
+  await cache.find('b');
+  t.equal(cache.size, 2);
+  await cache.find('c');
+  t.equal(cache.size, 1);
+});

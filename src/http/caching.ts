@@ -19,8 +19,12 @@ export function varyOn(reply: FastifyReply, field: string): void {
  */
 export function setReadCaching(request: FastifyRequest, reply: FastifyReply): void {
   varyOn(reply, 'Authorization');
-  reply.header('cache-control', request.principal ? 'private, no-store' : 'public, max-age=60');
+  reply.header('cache-control', readCacheControl(request.principal));
 }
+
+/** The Cache-Control of a read, by who asked: anonymous callers' reads may be shared. */
+export const readCacheControl = (principal: FastifyRequest['principal']) =>
+  principal ? 'private, no-store' : 'public, max-age=60';
 
 /** Sends one resource with its ETag, or 304 when the caller already has this version. */
 export function sendWithEtag<T>(

@@ -52,6 +52,16 @@ export function visibilityOf(p: Principal | null): Visibility {
   return { preview, embargo: preview || hasScope(p, 'embargo') };
 }
 
+/**
+ * A key that reads exactly what anonymous callers read (`read` alone): its reads may be answered
+ * from, and kept in, the response cache, with a private Cache-Control on the wire.
+ */
+export function sharesPublicView(p: Principal | null): boolean {
+  if (!p) return false;
+  const v = visibilityOf(p);
+  return !v.preview && !v.embargo;
+}
+
 export const hashKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,200})$/;

@@ -6,8 +6,9 @@ import fp from 'fastify-plugin';
 import { LRUCache } from 'lru-cache';
 import { type ChangeListener, listenForChanges } from '../db/listen.js';
 import { BodyArena, type Segment } from '../http/body-arena.js';
-import { varyOn } from '../http/caching.js';
+import { readCacheControl, varyOn } from '../http/caching.js';
 import { namesNewerVersion, noneMatch } from '../http/etag.js';
+import { sharesPublicView } from './auth.js';
 
 /**
  * Names what a cached response depends on, from the body it sends: "<type>:<id>" for one
@@ -53,6 +54,8 @@ declare module 'fastify' {
     cacheTags: string[] | undefined;
     /** This miss is the one answering its URL while others wait for it (see Collapsed). */
     cacheLeads: boolean;
+    /** A caller with a key that reads what anonymous callers read (see sharesPublicView). */
+    cacheKeyed: boolean;
   }
 }
 
@@ -305,8 +308,10 @@ export class Collapsed {
  * by the change log: every committed change notifies "<type>:<id>" (LISTEN/NOTIFY, see
  * src/db/listen.ts), which drops each entry tagged with it or with "<type>:*" (a list).
  *
- * Only anonymous GETs take part: anything a key was needed for (drafts, embargoed work,
- * previews) never enters the cache, and keyed callers never read from it. While the listener is
+ * Only GETs of what anonymous callers may read take part: anonymous ones, and those with a key
+ * that reads no more than they do (`read` alone: sent as private, kept as public). Anything
+ * another key was needed for (drafts, embargoed work, previews) never enters the cache, and
+ * such keys never read from it. While the listener is
  * down nothing is served or stored, and the cache is emptied when it goes down and again when
  * it comes back, since notifications in between were lost. A miss is stored only if no
  * notification at all arrived while it was being answered: its read may predate that write.
@@ -346,6 +351,7 @@ export default fp(
     } satisfies ResponseCache);
     app.decorateRequest('cacheMissAt', -1);
     app.decorateRequest('cacheLeads', false);
+    app.decorateRequest('cacheKeyed', false);
     app.decorateRequest('cacheTags', undefined);
     if (!cache) return;
     const collapsed = new Collapsed();
@@ -421,7 +427,11 @@ export default fp(
     // Callback hooks, not async ones: a hit should cost no more promises than it must.
     app.addHook('onRequest', (request, reply, done) => {
       if (!listening || !request.routeOptions.config.cache) return done();
-      if (request.method !== 'GET' || request.headers.authorization !== undefined) return done();
+      if (request.method !== 'GET') return done();
+      if (request.headers.authorization !== undefined) {
+        if (!sharesPublicView(request.principal)) return done();
+        request.cacheKeyed = true;
+      }
       const entry = cache.get(request.url);
       if (entry) return hitUnlessOlder(request, reply, entry, done);
       if (collapsed.lead(request.url, request)) {
@@ -452,7 +462,10 @@ export default fp(
 
     const hit = (request: FastifyRequest, reply: FastifyReply, entry: Entry): void => {
       stats.hits++;
-      reply.header('cache-control', entry.cacheControl);
+      reply.header(
+        'cache-control',
+        request.cacheKeyed ? readCacheControl(request.principal) : entry.cacheControl,
+      );
       if (entry.etag) reply.header('etag', entry.etag);
       if (entry.link) reply.header('link', entry.link);
       for (const field of entry.vary?.split(',') ?? []) varyOn(reply, field.trim());
@@ -521,7 +534,10 @@ export default fp(
     /** Keeps the body if it may be kept. Returns what to send: the kept bytes, or the body as it was. */
     const store = (request: FastifyRequest, reply: FastifyReply, payload: unknown): unknown => {
       const etag = reply.getHeader('etag');
-      const cacheControl = reply.getHeader('cache-control');
+      // A keyed caller's read is private on the wire, and kept as anonymous callers get it.
+      let cacheControl = reply.getHeader('cache-control');
+      if (request.cacheKeyed && cacheControl === readCacheControl(request.principal))
+        cacheControl = readCacheControl(null);
       // Only what the route itself marked shareable.
       if (typeof payload !== 'string') return payload;
       if (typeof cacheControl !== 'string' || !cacheControl.startsWith('public')) return payload;

@@ -287,12 +287,35 @@ t.test('drafts and embargoed articles never enter the cache', async (t) => {
   t.equal(stats(b).stores, before.stores + 1, 'and only now cached');
 });
 
-t.test('keyed readers neither read from nor write to the shared cache', async (t) => {
+t.test('a read key shares what anonymous callers read; other keys never touch the cache', async (t) => {
   const x = await article();
   const url = `/v1/articles/${x.id}`;
-  await b.req('GET', url);
-  const before = stats(b);
-  for (const as of ['read', 'embargo', 'preview', 'write'] as const) {
+  const anonymous = await b.req('GET', url);
+  t.equal(anonymous.headers['cache-control'], 'public, max-age=60');
+  await b.req('GET', `/v1/people`, { as: 'read' }); // the key itself is kept from here on
+  let before = stats(b);
+  a.resetQueries();
+  const keyed = await b.req('GET', url, { as: 'read' });
+  t.equal(stats(b).hits, before.hits + 1, 'a read key is answered from the cache');
+  t.same(a.queries, [], 'without a statement');
+  t.equal(keyed.body, anonymous.body, 'the same bytes');
+  t.equal(keyed.headers.etag, anonymous.headers.etag);
+  t.equal(keyed.headers['cache-control'], 'private, no-store', 'but private on the wire');
+  t.match(keyed.headers.vary, /Authorization/);
+
+  const y = await article();
+  const other = `/v1/articles/${y.id}`;
+  before = stats(b);
+  const first = await b.req('GET', other, { as: 'read' });
+  t.equal(first.headers['cache-control'], 'private, no-store');
+  t.equal(stats(b).stores, before.stores + 1, "a read key's miss is kept");
+  const then = await b.req('GET', other);
+  t.equal(stats(b).hits, before.hits + 1, 'and answers anonymous callers');
+  t.equal(then.headers['cache-control'], 'public, max-age=60', 'as anonymous callers get it');
+  t.equal(then.body, first.body);
+
+  before = stats(b);
+  for (const as of ['embargo', 'preview', 'write'] as const) {
     a.resetQueries();
     const res = await b.req('GET', url, { as });
     t.ok(
@@ -302,6 +325,19 @@ t.test('keyed readers neither read from nor write to the shared cache', async (t
     t.equal(res.headers['cache-control'], 'private, no-store');
   }
   t.same(stats(b), { ...before, entries: stats(b).entries }, 'no hit, miss or store');
+});
+
+t.test('with PUBLIC_READ=false, read keys are still answered from the cache', async (t) => {
+  const closed = await buildTestApp(t, { PUBLIC_READ: 'false' }, { database: a.database });
+  const x = await article();
+  await settled(closed);
+  const url = `/v1/articles/${x.id}`;
+  t.equal((await closed.req('GET', url)).statusCode, 401, 'anonymous callers are refused');
+  t.equal((await closed.req('GET', url, { as: 'read' })).statusCode, 200);
+  const hits = stats(closed).hits;
+  t.equal((await closed.req('GET', url, { as: 'read' })).statusCode, 200);
+  t.equal(stats(closed).hits, hits + 1);
+  t.equal((await closed.req('GET', url)).statusCode, 401, 'and a kept answer never reaches anonymous ones');
 });
 
 t.test('an article with includes is invalidated by a change to what it includes', async (t) => {

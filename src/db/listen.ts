@@ -58,6 +58,8 @@ function listenPglite(client: NonNullable<Database['pglite']>, on: ChangeHandler
 
 class PgListener implements ChangeListener {
   private client: pg.Client | undefined;
+  /** The server process that ran LISTEN: the only one that hears for this session. */
+  private backend: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private retryMs = FIRST_RETRY_MS;
   private closed = false;
@@ -94,7 +96,11 @@ class PgListener implements ChangeListener {
     });
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+      // One simple query, so one transaction: a pooler cannot split it across server processes.
+      const [, who] = (await client.query(
+        `LISTEN ${CHANGES_CHANNEL}; select pg_backend_pid() as pid`,
+      )) as unknown as pg.QueryResult<{ pid: number }>[];
+      this.backend = who!.rows[0]!.pid;
     } catch (err) {
       drop(err as Error);
       return;
@@ -145,8 +151,14 @@ class PgListener implements ChangeListener {
     let timer: NodeJS.Timeout | undefined;
     // A round trip that failed says nothing was heard: the session is given up before the
     // caller goes on (its 'end' event may come later), so the cache is emptied first.
-    const answered = client.query('select 1').then(
-      () => true,
+    const answered = client.query<{ pid: number }>('select pg_backend_pid() as pid').then(
+      (result) => {
+        // Answered by another server process (a pooler in transaction mode hands statements to
+        // whichever is free): the one that listens may hear with nobody to pass it on.
+        if (result.rows[0]?.pid !== this.backend)
+          this.dropped(client, new Error('the listening session is answered by another server process'));
+        return true;
+      },
       (err: Error) => {
         this.dropped(client, err);
         return true;

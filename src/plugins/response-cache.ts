@@ -18,7 +18,10 @@ export type CacheTags = (body: never) => string[];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Anonymous 200s of this GET may be kept in-process until a change to one of these tags. */
+    /**
+     * 200s of this GET to anonymous callers and `read` keys may be kept in-process until a
+     * change to one of these tags.
+     */
     cache?: CacheTags;
     /**
      * At most this long, too (lists: a published article's embargo can end with no write, and

@@ -19,15 +19,17 @@ export interface KeyNotifications {
 export const KEY_CACHE_MAX = 10_000;
 
 /**
- * Active API keys by the hash of their secret, so that a request with a key need not look it
- * up on every request (a round trip that cost a keyed item read three quarters of its
- * throughput). A revoked key still stops working on the very next request, on every instance:
- * revoking notifies "key:<id>" (migration 0015), and every lookup first waits for the change
- * listener to have heard every notification committed before it (one `select 1` on the
- * listening session, shared by the requests that arrive meanwhile; nothing on PGlite, which
- * hands notifications over as the revoking transaction commits). Any key notification, and any
- * loss or return of the listener, empties the cache. While the listener is down, every request
- * looks its key up, as before.
+ * Active API keys by the hash of their secret, so that a request with a key need not run a
+ * lookup on the pool every time (a statement per request that cost a keyed item read about
+ * three quarters of its throughput). A revoked key still stops working on the very next
+ * request, on every instance: revoking, changing or deleting a key notifies "key:<id>", and
+ * emptying the table "key:*" (migration 0015). Every find first waits for the change listener
+ * to have heard every notification committed before it: one `select pg_backend_pid()` on the
+ * listening session, shared by all the requests that arrive meanwhile (so still a round trip
+ * of latency per request on PostgreSQL, but not one per request on the wire; nothing on
+ * PGlite, which hands notifications over as the revoking transaction commits). Any key
+ * notification, and any loss or return of the listener, empties the cache. While the listener
+ * is down, every request looks its key up, as before.
  *
  * Only keys found are kept: an unknown secret is looked up each time (guessing is rate
  * limited per address before authentication).

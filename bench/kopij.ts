@@ -17,7 +17,7 @@ import {
   SERVER_NODE_FLAGS,
   startNode,
 } from './servers.js';
-import { newContext, tidy } from './writes.js';
+import { type BenchKeys, newContext, tidy } from './writes.js';
 
 export interface KopijOptions {
   target: Target;
@@ -55,7 +55,7 @@ export function kopijEnv(
  * process, configured as in production except: a rate limit no benchmark reaches, warn-level
  * logs, and private webhook URLs allowed so the outbox delivers to the bench's local sink.
  */
-export async function startKopij(o: KopijOptions): Promise<{ child: Child; writeKey: string }> {
+export async function startKopij(o: KopijOptions): Promise<{ child: Child; keys: BenchKeys }> {
   const port = await freePort();
   const adminKey = `bench-admin-${randomBytes(16).toString('hex')}`;
   const env = kopijEnv(port, adminKey, o.target, o.responseCache);
@@ -80,14 +80,18 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; write
     if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
     return res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>);
   };
-  const { secret } = (await call('POST', '/v1/keys', { name: 'bench editor', scopes: ['write'] })) as {
-    secret: string;
+  const key = async (name: string, scopes: string[]) =>
+    ((await call('POST', '/v1/keys', { name, scopes })) as { secret: string }).secret;
+  const keys: BenchKeys = {
+    writeKey: await key('bench editor', ['write']),
+    readKey: await key('bench frontend', ['read']),
+    partnerKey: await key('bench partner', ['read', 'embargo']),
   };
   // A reused database may still name the sink of an earlier run.
   const hooks = (await call('GET', '/v1/webhooks')) as { data: { id: string }[] };
   for (const h of hooks.data) await call('DELETE', `/v1/webhooks/${h.id}`);
   await call('POST', '/v1/webhooks', { url: o.webhookUrl, events: ['article.*', 'quote.*'] });
-  return { child, writeKey: secret };
+  return { child, keys };
 }
 
 /**
@@ -106,7 +110,7 @@ export async function profileScenario(
     script: KOPIJ_MODULES_SCRIPT,
     nodeArgs: [...(o.nodeArgs ?? []), '--cpu-prof', '--cpu-prof-dir', o.dir],
   });
-  const ctx = newContext(o.sample, kopij.writeKey, createCursorCodec(o.secret), o.opts.seed);
+  const ctx = newContext(o.sample, kopij.keys, createCursorCodec(o.secret), o.opts.seed);
   // The profile starts with the process: what came before the load is start-up.
   const skipMs = Date.now() - spawned;
   const run = await measure(

@@ -142,7 +142,7 @@ async function main() {
       return;
     }
     const kopij = await startKopij(kopijOpts);
-    const ctx = newContext(sample, kopij.writeKey, createCursorCodec(prepared.secret), opts.seed);
+    const ctx = newContext(sample, kopij.keys, createCursorCodec(prepared.secret), opts.seed);
     const skipped: string[] = [];
     const runnable: Scenario[] = [];
     for (const s of chosen) {

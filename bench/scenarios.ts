@@ -78,6 +78,30 @@ export function scenarios(): Scenario[] {
         each((req) => ({ ...req, path: `/v1/articles/${pick(rng, ctx.sample.articles).id}` })),
     },
     {
+      name: 'item-id-read-key',
+      what: 'GET /v1/articles/{id} with a `read` key (a frontend behind PUBLIC_READ=false)',
+      server: 'kopij',
+      ceiling: 'item',
+      requests: (ctx) =>
+        each((req) => ({
+          ...req,
+          path: `/v1/articles/${pick(rng, ctx.sample.articles).id}`,
+          headers: { authorization: `Bearer ${ctx.readKey}` },
+        })),
+    },
+    {
+      name: 'item-id-partner-key',
+      what: 'GET /v1/articles/{id} with a partner key (`read`, `embargo`: never from the response cache)',
+      server: 'kopij',
+      ceiling: 'item',
+      requests: (ctx) =>
+        each((req) => ({
+          ...req,
+          path: `/v1/articles/${pick(rng, ctx.sample.articles).id}`,
+          headers: { authorization: `Bearer ${ctx.partnerKey}` },
+        })),
+    },
+    {
       name: 'item-slug-includes',
       what: 'GET /v1/articles/{slug}?include=people,places,quotes',
       server: 'kopij',

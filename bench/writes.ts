@@ -12,9 +12,15 @@ import { body, headline, type Subject, standfirst } from './text.js';
  * each PATCH must name, and the drafts each create leaves behind, deleted between runs so
  * that later scenarios, rounds and --reuse runs read the archive that was loaded.
  */
-export interface ScenarioContext {
-  sample: Sample;
+/** The API keys a run makes: an editor's, a frontend's (`read`) and a partner's (`read`, `embargo`). */
+export interface BenchKeys {
   writeKey: string;
+  readKey: string;
+  partnerKey: string;
+}
+
+export interface ScenarioContext extends BenchKeys {
+  sample: Sample;
   cursors: CursorCodec;
   seed: number;
   /** Current version of each article the PATCH scenarios touch, learned from responses. */
@@ -35,13 +41,13 @@ export interface ScenarioContext {
 
 export function newContext(
   sample: Sample,
-  writeKey: string,
+  keys: BenchKeys,
   cursors: CursorCodec,
   seed: number,
 ): ScenarioContext {
   return {
     sample,
-    writeKey,
+    ...keys,
     cursors,
     seed,
     versions: new Map(),

@@ -35,6 +35,19 @@ const pick = <T>(rng: Rng, items: readonly T[]) => rng.pick(items);
 
 export function scenarios(): Scenario[] {
   const rng = new Rng(12345);
+  /** A random published article by id, asked with the key `key` picks. */
+  const keyedItem = (name: string, what: string, key: (ctx: ScenarioContext) => string): Scenario => ({
+    name,
+    what,
+    server: 'kopij',
+    ceiling: 'item',
+    requests: (ctx) =>
+      each((req) => ({
+        ...req,
+        path: `/v1/articles/${pick(rng, ctx.sample.articles).id}`,
+        headers: { authorization: `Bearer ${key(ctx)}` },
+      })),
+  });
   return [
     {
       name: 'ceiling-http',
@@ -77,30 +90,16 @@ export function scenarios(): Scenario[] {
       requests: (ctx) =>
         each((req) => ({ ...req, path: `/v1/articles/${pick(rng, ctx.sample.articles).id}` })),
     },
-    {
-      name: 'item-id-read-key',
-      what: 'GET /v1/articles/{id} with a `read` key (a frontend behind PUBLIC_READ=false)',
-      server: 'kopij',
-      ceiling: 'item',
-      requests: (ctx) =>
-        each((req) => ({
-          ...req,
-          path: `/v1/articles/${pick(rng, ctx.sample.articles).id}`,
-          headers: { authorization: `Bearer ${ctx.readKey}` },
-        })),
-    },
-    {
-      name: 'item-id-partner-key',
-      what: 'GET /v1/articles/{id} with a partner key (`read`, `embargo`: never from the response cache)',
-      server: 'kopij',
-      ceiling: 'item',
-      requests: (ctx) =>
-        each((req) => ({
-          ...req,
-          path: `/v1/articles/${pick(rng, ctx.sample.articles).id}`,
-          headers: { authorization: `Bearer ${ctx.partnerKey}` },
-        })),
-    },
+    keyedItem(
+      'item-id-read-key',
+      'GET /v1/articles/{id} with a `read` key (a frontend behind PUBLIC_READ=false)',
+      (ctx) => ctx.readKey,
+    ),
+    keyedItem(
+      'item-id-partner-key',
+      'GET /v1/articles/{id} with a partner key (`read`, `embargo`: never from the response cache)',
+      (ctx) => ctx.partnerKey,
+    ),
     {
       name: 'item-slug-includes',
       what: 'GET /v1/articles/{slug}?include=people,places,quotes',

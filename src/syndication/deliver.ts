@@ -47,6 +47,8 @@ export function send(
 ): Promise<SendResult> {
   return new Promise((resolve) => {
     let settled = false;
+    // Declared before done(): a target refused before the request starts settles without one.
+    let timer: NodeJS.Timeout | undefined;
     const done = (r: SendResult) => {
       if (settled) return;
       settled = true;
@@ -71,7 +73,7 @@ export function send(
       lookup: guardedLookup(opts) as never,
       agent: opts.agents ? (secure ? opts.agents.https : opts.agents.http) : false,
     });
-    const timer = setTimeout(() => {
+    timer = setTimeout(() => {
       req.destroy();
       done({ statusCode: null, error: `timed out after ${opts.timeoutMs} ms` });
     }, opts.timeoutMs);

@@ -2,6 +2,8 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import t from 'tap';
+import { send } from '../../src/syndication/deliver.js';
+import { systemResolver } from '../../src/syndication/ssrf.js';
 import { buildTestApp } from '../helpers/app.js';
 
 // A loopback listener that must never see a connection.
@@ -78,4 +80,14 @@ t.test('DNS rebinding between registration and delivery is caught at connect tim
   t.equal(d.attempts[0].statusCode, null);
   t.match(d.attempts[0].error, /non-public/);
   t.equal(connections, 0, 'still no connection to loopback');
+});
+
+t.test('a target refused before any request settles as a failed attempt', async (t) => {
+  const opts = { timeoutMs: 1000, allowPrivate: false, resolve: systemResolver };
+  t.same(await send(`http://127.0.0.1:${port}/hook`, '{}', {}, opts), {
+    statusCode: null,
+    error: 'refused: non-public address',
+  });
+  t.same(await send('not a url', '{}', {}, opts), { statusCode: null, error: 'invalid URL' });
+  t.equal(connections, 0, 'nothing connected');
 });

@@ -14,6 +14,7 @@ import {
   KOPIJ_MODULES_SCRIPT,
   KOPIJ_SCRIPT,
   ROOT,
+  SERVER_ENV,
   SERVER_NODE_FLAGS,
   startNode,
 } from './servers.js';
@@ -39,6 +40,7 @@ export function kopijEnv(
 ): Record<string, string> {
   return {
     ...baseEnv(),
+    ...SERVER_ENV,
     PORT: String(port),
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',

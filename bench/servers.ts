@@ -10,6 +10,14 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The V8 flags `npm start` and the Dockerfile run the server with (package.json "start"). */
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=512', '--no-sparkplug'];
 
+/**
+ * The environment `npm start` (unless already set) and the Dockerfile run the server with.
+ * MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (libuv's pool, V8's GC helpers)
+ * an arena of its own, up to 8 per core, and memory freed in one is not reused by another:
+ * 7-12 MB less RSS under the bench's load with two (BENCHMARKS.md, sixteenth session).
+ */
+export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' } as const;
+
 /** A server under test, in its own process: its pid is what /proc is read for. */
 export interface Child {
   name: string;

@@ -3,7 +3,15 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { baseEnv, freePort, KOPIJ_SCRIPT, ROOT, SERVER_NODE_FLAGS, startNode } from '../../bench/servers.js';
+import {
+  baseEnv,
+  freePort,
+  KOPIJ_SCRIPT,
+  ROOT,
+  SERVER_ENV,
+  SERVER_NODE_FLAGS,
+  startNode,
+} from '../../bench/servers.js';
 import { EXTERNAL } from '../../src/cli/bundle.js';
 import { freshDatabaseUrl, serverUrl } from '../faults/helpers.js';
 
@@ -94,6 +102,7 @@ t.test('npm start: the build serves the API from the bundle, on the suite’s da
     nodeArgs: SERVER_NODE_FLAGS,
     env: {
       ...baseEnv(),
+      ...SERVER_ENV,
       PORT: String(port),
       HOST: '127.0.0.1',
       // The suite's database: PGlite, or PostgreSQL when the suite runs against a server.

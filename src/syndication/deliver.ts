@@ -67,12 +67,18 @@ export function send(
     }
     const secure = url.protocol === 'https:';
     const client = secure ? https : http;
-    const req = client.request(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'user-agent': 'Kopij-Webhooks/1', ...headers },
-      lookup: guardedLookup(opts) as never,
-      agent: opts.agents ? (secure ? opts.agents.https : opts.agents.http) : false,
-    });
+    let req: http.ClientRequest;
+    try {
+      req = client.request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'user-agent': 'Kopij-Webhooks/1', ...headers },
+        lookup: guardedLookup(opts) as never,
+        agent: opts.agents ? (secure ? opts.agents.https : opts.agents.http) : false,
+      });
+    } catch (err) {
+      // A URL node will not request (another protocol, a header it refuses): a failed attempt.
+      return done({ statusCode: null, error: String((err as Error).message ?? err).slice(0, 300) });
+    }
     timer = setTimeout(() => {
       req.destroy();
       done({ statusCode: null, error: `timed out after ${opts.timeoutMs} ms` });

@@ -91,3 +91,10 @@ t.test('a target refused before any request settles as a failed attempt', async 
   t.same(await send('not a url', '{}', {}, opts), { statusCode: null, error: 'invalid URL' });
   t.equal(connections, 0, 'nothing connected');
 });
+
+t.test('a URL node cannot request is a failed attempt too', async (t) => {
+  const opts = { timeoutMs: 1000, allowPrivate: true, resolve: systemResolver };
+  const result = await send('ftp://partner.example/hook', '{}', {}, opts);
+  t.equal(result.statusCode, null);
+  t.match(result.error, /protocol/i);
+});

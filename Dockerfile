@@ -53,7 +53,7 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 # optimised as before. V8's code space under the bench's load peaked at 3.8 instead of 6.5 MB,
 # RSS 3-6 MB lower, with no more CPU per request measured (BENCHMARKS.md, fifteenth session).
 # MALLOC_ARENA_MAX=2: at most two glibc malloc arenas instead of up to 8 per core; threads
-# do not keep freed memory in arenas of their own: 7-12 MB less RSS under load, no CPU cost
-# measured (BENCHMARKS.md, sixteenth session).
+# do not keep freed memory in arenas of their own: 7-10 MB less RSS under load, no CPU cost
+# measured (BENCHMARKS.md, sixteenth session). Not in `npm start`, which must run in any shell.
 ENV MALLOC_ARENA_MAX=2
 CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=512", "--no-sparkplug", "dist/bundle/server.js"]

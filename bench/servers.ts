@@ -11,10 +11,11 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SERVER_NODE_FLAGS = ['--max-semi-space-size=4', '--max-old-space-size=512', '--no-sparkplug'];
 
 /**
- * The environment `npm start` (unless already set) and the Dockerfile run the server with.
+ * The environment the Docker image runs the server with (`ENV` in its final stage), and so the
+ * bench. Not in `npm start`, which must work in any shell npm uses (cmd.exe has no `VAR=x cmd`).
  * MALLOC_ARENA_MAX=2: glibc gives each thread that allocates (libuv's pool, V8's GC helpers)
  * an arena of its own, up to 8 per core, and memory freed in one is not reused by another:
- * 7-12 MB less RSS under the bench's load with two (BENCHMARKS.md, sixteenth session).
+ * 7-10 MB less RSS under the bench's load with two (BENCHMARKS.md, sixteenth session).
  */
 export const SERVER_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 

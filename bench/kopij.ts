@@ -82,6 +82,12 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; keys:
     if (res.status >= 300) throw new Error(`${method} ${path} -> ${res.status}: ${await res.text()}`);
     return res.status === 204 ? undefined : ((await res.json()) as Record<string, unknown>);
   };
+  // A reused database still holds the keys of earlier runs: revoked, so they do not pile up.
+  const earlier = (await call('GET', '/v1/keys')) as {
+    data: { id: string; name: string; revokedAt: string | null }[];
+  };
+  for (const k of earlier.data)
+    if (k.name.startsWith('bench ') && k.revokedAt === null) await call('DELETE', `/v1/keys/${k.id}`);
   const key = async (name: string, scopes: string[]) =>
     ((await call('POST', '/v1/keys', { name, scopes })) as { secret: string }).secret;
   const keys: BenchKeys = {

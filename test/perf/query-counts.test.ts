@@ -6,7 +6,7 @@ import { buildTestApp, type TestContext } from '../helpers/app.js';
  * each one is a round trip, and a count that grows with the page or the includes is an N+1.
  * Reads are anonymous, as in the benchmark. A key is looked up on its first request (one
  * statement more) and then kept until a key changes (src/resources/keys/cache.ts). On
- * PostgreSQL each keyed request also waits for the change listener's shared `select 1`,
+ * PostgreSQL each keyed request also waits for the change listener's shared sync round trip,
  * on the listener's own session, which is not counted here.
  */
 const ctx = await buildTestApp(t);

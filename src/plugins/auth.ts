@@ -62,6 +62,16 @@ export function sharesPublicView(p: Principal | null): boolean {
   return !v.preview && !v.embargo;
 }
 
+/**
+ * A partner's key: it reads embargoed work, not drafts. Of one resource the public may see, it
+ * sees exactly what the public sees (see cacheForPartners).
+ */
+export function readsAsPartner(p: Principal | null): boolean {
+  if (!p) return false;
+  const v = visibilityOf(p);
+  return v.embargo && !v.preview;
+}
+
 export const hashKey = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,200})$/;

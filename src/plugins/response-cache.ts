@@ -8,7 +8,7 @@ import { type ChangeListener, listenForChanges } from '../db/listen.js';
 import { BodyArena, type Segment } from '../http/body-arena.js';
 import { readCacheControl, varyOn } from '../http/caching.js';
 import { namesNewerVersion, noneMatch } from '../http/etag.js';
-import { sharesPublicView } from './auth.js';
+import { readsAsPartner, sharesPublicView } from './auth.js';
 
 /**
  * Names what a cached response depends on, from the body it sends: "<type>:<id>" for one
@@ -46,6 +46,13 @@ declare module 'fastify' {
      * response can be stale because of it: it answers without waiting for its notifications.
      */
     invisibleWrite?: boolean;
+    /**
+     * One resource, which a partner's key (embargoed work, no drafts) sees exactly as anonymous
+     * callers do whenever they may see it at all, so such a key may be answered by a copy kept
+     * for them. It never keeps one: its own answer may be an embargoed version the public must
+     * not get, and a miss leads nobody (lists are not so: a partner's page shows embargoed work).
+     */
+    cacheForPartners?: boolean;
   }
   interface FastifyInstance {
     responseCache: ResponseCache;
@@ -432,7 +439,11 @@ export default fp(
       if (!listening || !request.routeOptions.config.cache) return done();
       if (request.method !== 'GET') return done();
       if (request.headers.authorization !== undefined) {
-        if (!sharesPublicView(request.principal)) return done();
+        if (!sharesPublicView(request.principal)) {
+          if (request.routeOptions.config.cacheForPartners && readsAsPartner(request.principal))
+            return partnerHit(request, reply, done);
+          return done();
+        }
         request.cacheKeyed = true;
       }
       const entry = cache.get(request.url);
@@ -455,6 +466,18 @@ export default fp(
     const hitUnlessOlder = (request: FastifyRequest, reply: FastifyReply, entry: Entry, done: () => void) => {
       if (entry.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag)) miss(request, done);
       else hit(request, reply, entry);
+    };
+
+    // A copy kept for anonymous callers exists only while they may see the resource, and then
+    // a partner sees the same. No copy, or an older one than the caller has seen: the handler.
+    const partnerHit = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      const entry = cache.get(request.url);
+      if (!entry || (entry.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag))) {
+        done();
+        return;
+      }
+      request.cacheKeyed = true;
+      hit(request, reply, entry);
     };
 
     const miss = (request: FastifyRequest, done: () => void): void => {

@@ -40,7 +40,7 @@ const articleFormatRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: NinjsSchema, 304: z.undefined(), ...errorResponses(404) },
       },
       // People and places appear without our ids, so the handler names what it shows.
-      config: { scope: 'read', cache: tagsFromHandler },
+      config: { scope: 'read', cache: tagsFromHandler, cacheForPartners: true },
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);

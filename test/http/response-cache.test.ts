@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { type AddressInfo, connect } from 'node:net';
 import { sql } from 'drizzle-orm';
 import type { LightMyRequestResponse } from 'fastify';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { LIST_CACHE_TTL_MS } from '../../src/plugins/response-cache.js';
 import { releaseDue } from '../../src/syndication/embargo.js';
 import { buildTestApp, dropListener, type TestContext } from '../helpers/app.js';
@@ -287,25 +287,35 @@ t.test('drafts and embargoed articles never enter the cache', async (t) => {
   t.equal(stats(b).stores, before.stores + 1, 'and only now cached');
 });
 
-t.test('a read key shares what anonymous callers read; other keys never touch the cache', async (t) => {
-  const x = await article();
-  const url = `/v1/articles/${x.id}`;
-  const anonymous = await b.req('GET', url);
-  t.equal(anonymous.headers['cache-control'], 'public, max-age=60');
-  await b.req('GET', `/v1/people`, { as: 'read' }); // the key itself is kept from here on
-  let before = stats(b);
+/** B answers this key's read of `url` from the copy kept for `anonymous`, privately on the wire. */
+async function answeredAsKept(
+  t: Test,
+  url: string,
+  as: 'read' | 'embargo',
+  anonymous: LightMyRequestResponse,
+) {
+  const before = stats(b);
   a.resetQueries();
-  const keyed = await b.req('GET', url, { as: 'read' });
-  t.equal(stats(b).hits, before.hits + 1, 'a read key is answered from the cache');
+  const keyed = await b.req('GET', url, { as });
+  t.equal(stats(b).hits, before.hits + 1, `${url}: a ${as} key is answered from the cache`);
   t.same(a.queries, [], 'without a statement');
   t.equal(keyed.body, anonymous.body, 'the same bytes');
   t.equal(keyed.headers.etag, anonymous.headers.etag);
   t.equal(keyed.headers['cache-control'], 'private, no-store', 'but private on the wire');
   t.match(keyed.headers.vary, /Authorization/);
+}
+
+t.test("a read key shares what anonymous callers read; editors' keys never touch the cache", async (t) => {
+  const x = await article();
+  const url = `/v1/articles/${x.id}`;
+  const anonymous = await b.req('GET', url);
+  t.equal(anonymous.headers['cache-control'], 'public, max-age=60');
+  await b.req('GET', `/v1/people`, { as: 'read' }); // the key itself is kept from here on
+  await answeredAsKept(t, url, 'read', anonymous);
 
   const y = await article();
   const other = `/v1/articles/${y.id}`;
-  before = stats(b);
+  let before = stats(b);
   const first = await b.req('GET', other, { as: 'read' });
   t.equal(first.headers['cache-control'], 'private, no-store');
   t.equal(stats(b).stores, before.stores + 1, "a read key's miss is kept");
@@ -315,7 +325,7 @@ t.test('a read key shares what anonymous callers read; other keys never touch th
   t.equal(then.body, first.body);
 
   before = stats(b);
-  for (const as of ['embargo', 'preview', 'write'] as const) {
+  for (const as of ['preview', 'write'] as const) {
     a.resetQueries();
     const res = await b.req('GET', url, { as });
     t.ok(
@@ -326,6 +336,75 @@ t.test('a read key shares what anonymous callers read; other keys never touch th
   }
   t.same(stats(b), { ...before, entries: stats(b).entries }, 'no hit, miss or store');
 });
+
+t.test(
+  "a partner's key reads one resource from copies kept for the public, and never keeps one",
+  async (t) => {
+    const person = await post('/v1/people', { name: 'Dick Schoof' });
+    const x = await article({ personIds: [person.id] });
+    await post('/v1/quotes', {
+      articleId: x.id,
+      personId: person.id,
+      language: 'nl',
+      text: 'Wij gaan door.',
+    });
+    const quote = (await b.req('GET', `/v1/articles/${x.id}?include=quotes`)).json().quotes[0];
+    await b.req('GET', `/v1/people`, { as: 'embargo' }); // the key itself is kept from here on
+    const urls = [
+      `/v1/articles/${x.id}`,
+      `/v1/articles/${x.slug}?include=people,places,quotes`,
+      `/v1/articles/${x.id}/ninjs`,
+      `/v1/people/${person.slug}`,
+      `/v1/quotes/${quote.id}`,
+    ];
+    for (const url of urls) {
+      const anonymous = await b.req('GET', url);
+      t.equal(anonymous.statusCode, 200, url);
+      await answeredAsKept(t, url, 'embargo', anonymous);
+    }
+
+    // Nothing kept: the handler answers, and keeps nothing for anyone.
+    const y = await article();
+    const url = `/v1/articles/${y.id}`;
+    let before = stats(b);
+    a.resetQueries();
+    t.equal((await b.req('GET', url, { as: 'embargo' })).statusCode, 200);
+    t.ok(
+      a.queries.some((q) => q.includes('from "articles"')),
+      'a partner with no kept copy reads from the database',
+    );
+    t.same(stats(b), { ...before, entries: stats(b).entries }, 'no hit, miss or store');
+    t.equal(stats(b).entries, before.entries, 'nothing kept');
+
+    // Changed: the kept copy is dropped, and the partner reads the new version.
+    await b.req('GET', url);
+    const changed = heard(b, 'article', y.id);
+    await patch(url, y.version, { headline: 'Een nieuwe kop' });
+    await changed;
+    before = stats(b);
+    const after = await b.req('GET', url, { as: 'embargo' });
+    t.equal(after.json().headline, 'Een nieuwe kop', 'the new version');
+    t.equal(stats(b).hits, before.hits, 'not the old copy');
+
+    // Lists show a partner embargoed work: never the public's page.
+    const embargoed = await post(
+      `/v1/articles/${(await article({ embargoedUntil: new Date(Date.now() + 3_600_000).toISOString() }, false)).id}/publish`,
+    );
+    const list = '/v1/articles?limit=100';
+    for (let i = 0; i < 2; i++) await b.req('GET', list);
+    before = stats(b);
+    const page = await b.req('GET', list, { as: 'embargo' });
+    t.equal(stats(b).hits, before.hits, 'a list is not answered from the cache');
+    t.ok(
+      page.json().data.some((r: { id: string }) => r.id === embargoed.id),
+      "the partner's page shows the embargoed article",
+    );
+    t.notOk(
+      (await b.req('GET', list)).json().data.some((r: { id: string }) => r.id === embargoed.id),
+      "the public's does not",
+    );
+  },
+);
 
 t.test('with PUBLIC_READ=false, read keys are still answered from the cache', async (t) => {
   const closed = await buildTestApp(t, { PUBLIC_READ: 'false' }, { database: a.database });

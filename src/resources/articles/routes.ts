@@ -111,7 +111,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         querystring: ArticleReadQuerySchema,
         response: { 200: ArticleWithIncludesSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read', cache: articleCacheTags },
+      config: { scope: 'read', cache: articleCacheTags, cacheForPartners: true },
     },
     async (request, reply) => {
       const v = visibilityOf(request.principal);

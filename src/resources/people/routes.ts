@@ -73,7 +73,7 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
         params: RefParamsSchema,
         response: { 200: PersonSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read', cache: selfTag('person') },
+      config: { scope: 'read', cache: selfTag('person'), cacheForPartners: true },
     },
     async (request, reply) => {
       const row = await findPerson(request.readDb, request.params.ref);

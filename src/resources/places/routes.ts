@@ -77,7 +77,7 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
         params: RefParamsSchema,
         response: { 200: PlaceSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read', cache: selfTag('place') },
+      config: { scope: 'read', cache: selfTag('place'), cacheForPartners: true },
     },
     async (request, reply) => {
       const row = await findPlace(request.readDb, request.params.ref);

@@ -74,7 +74,7 @@ const quoteRoutes: FastifyPluginAsyncZod = async (app) => {
         params: RefParamsSchema,
         response: { 200: QuoteSchema, 304: z.undefined(), ...errorResponses(404) },
       },
-      config: { scope: 'read', cache: quoteCacheTags },
+      config: { scope: 'read', cache: quoteCacheTags, cacheForPartners: true },
     },
     async (request, reply) => {
       const row = await findQuote(request.readDb, request.params.ref, visibilityOf(request.principal));

@@ -97,7 +97,7 @@ export function scenarios(): Scenario[] {
     ),
     keyedItem(
       'item-id-partner-key',
-      'GET /v1/articles/{id} with a partner key (`read`, `embargo`: never from the response cache)',
+      'GET /v1/articles/{id} with a partner key (`read`, `embargo`: from the copy kept for the public, if any)',
       (ctx) => ctx.partnerKey,
     ),
     {

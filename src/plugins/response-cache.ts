@@ -64,7 +64,10 @@ declare module 'fastify' {
     cacheTags: string[] | undefined;
     /** This miss is the one answering its URL while others wait for it (see Collapsed). */
     cacheLeads: boolean;
-    /** A caller with a key that reads what anonymous callers read (see sharesPublicView). */
+    /**
+     * A caller with a key that reads what anonymous callers read, here (see sharesPublicView,
+     * and readsAsPartner with cacheForPartners): answered privately, kept as public.
+     */
     cacheKeyed: boolean;
   }
 }
@@ -320,8 +323,9 @@ export class Collapsed {
  *
  * Only GETs of what anonymous callers may read take part: anonymous ones, and those with a key
  * that reads no more than they do (`read` alone: sent as private, kept as public). Anything
- * another key was needed for (drafts, embargoed work, previews) never enters the cache, and
- * such keys never read from it. While the listener is
+ * another key was needed for (drafts, embargoed work, previews) never enters the cache. Editors'
+ * keys never read from it; a partner's key (embargo, no preview) reads from it only a single
+ * resource the public may see (cacheForPartners), and keeps nothing. While the listener is
  * down nothing is served or stored, and the cache is emptied when it goes down and again when
  * it comes back, since notifications in between were lost. A miss is stored only if no
  * notification at all arrived while it was being answered: its read may predate that write.

@@ -291,13 +291,13 @@ t.test('drafts and embargoed articles never enter the cache', async (t) => {
 async function answeredAsKept(
   t: Test,
   url: string,
-  as: 'read' | 'embargo',
+  key: { as: 'read' } | { headers: Record<string, string> },
   anonymous: LightMyRequestResponse,
 ) {
   const before = stats(b);
   a.resetQueries();
-  const keyed = await b.req('GET', url, { as });
-  t.equal(stats(b).hits, before.hits + 1, `${url}: a ${as} key is answered from the cache`);
+  const keyed = await b.req('GET', url, key);
+  t.equal(stats(b).hits, before.hits + 1, `${url}: a keyed read is answered from the cache`);
   t.same(a.queries, [], 'without a statement');
   t.equal(keyed.body, anonymous.body, 'the same bytes');
   t.equal(keyed.headers.etag, anonymous.headers.etag);
@@ -311,7 +311,7 @@ t.test("a read key shares what anonymous callers read; editors' keys never touch
   const anonymous = await b.req('GET', url);
   t.equal(anonymous.headers['cache-control'], 'public, max-age=60');
   await b.req('GET', `/v1/people`, { as: 'read' }); // the key itself is kept from here on
-  await answeredAsKept(t, url, 'read', anonymous);
+  await answeredAsKept(t, url, { as: 'read' }, anonymous);
 
   const y = await article();
   const other = `/v1/articles/${y.id}`;
@@ -325,7 +325,7 @@ t.test("a read key shares what anonymous callers read; editors' keys never touch
   t.equal(then.body, first.body);
 
   before = stats(b);
-  for (const as of ['preview', 'write'] as const) {
+  for (const as of ['preview', 'write', 'admin'] as const) {
     a.resetQueries();
     const res = await b.req('GET', url, { as });
     t.ok(
@@ -340,8 +340,16 @@ t.test("a read key shares what anonymous callers read; editors' keys never touch
 t.test(
   "a partner's key reads one resource from copies kept for the public, and never keeps one",
   async (t) => {
+    // A partner's key as newsrooms issue it: read and embargo.
+    const made = await a.req('POST', '/v1/keys', {
+      as: 'admin',
+      body: { name: 'ANP', scopes: ['read', 'embargo'] },
+    });
+    t.equal(made.statusCode, 201);
+    const partner = { headers: { authorization: `Bearer ${made.json().secret}` } };
     const person = await post('/v1/people', { name: 'Dick Schoof' });
-    const x = await article({ personIds: [person.id] });
+    const place = await post('/v1/places', { name: 'Den Haag', kind: 'city' });
+    const x = await article({ personIds: [person.id], placeIds: [place.id] });
     await post('/v1/quotes', {
       articleId: x.id,
       personId: person.id,
@@ -349,51 +357,80 @@ t.test(
       text: 'Wij gaan door.',
     });
     const quote = (await b.req('GET', `/v1/articles/${x.id}?include=quotes`)).json().quotes[0];
-    await b.req('GET', `/v1/people`, { as: 'embargo' }); // the key itself is kept from here on
+    await b.req('GET', '/v1/people', partner); // the key itself is kept from here on
     const urls = [
       `/v1/articles/${x.id}`,
       `/v1/articles/${x.slug}?include=people,places,quotes`,
       `/v1/articles/${x.id}/ninjs`,
       `/v1/people/${person.slug}`,
+      `/v1/places/${place.slug}`,
       `/v1/quotes/${quote.id}`,
     ];
     for (const url of urls) {
       const anonymous = await b.req('GET', url);
       t.equal(anonymous.statusCode, 200, url);
-      await answeredAsKept(t, url, 'embargo', anonymous);
+      await answeredAsKept(t, url, partner, anonymous);
     }
+    const url = `/v1/articles/${x.id}`;
+    const etag = (await b.req('GET', url)).headers.etag as string;
+    let before = stats(b);
+    const same = await b.req('GET', url, { headers: { ...partner.headers, 'if-none-match': etag } });
+    t.equal(same.statusCode, 304, 'its own version: 304 from the kept copy');
+    t.equal(stats(b).hits, before.hits + 1);
+    // A later version than the kept one (its notification still on its way): the handler.
+    a.resetQueries();
+    const later = await b.req('GET', url, {
+      headers: { ...partner.headers, 'if-none-match': `"${x.version + 1}"` },
+    });
+    t.equal(later.statusCode, 200);
+    t.ok(
+      a.queries.some((q) => q.includes('from "articles"')),
+      'a partner naming a later version reads from the database',
+    );
 
     // Nothing kept: the handler answers, and keeps nothing for anyone.
     const y = await article();
-    const url = `/v1/articles/${y.id}`;
-    let before = stats(b);
+    const other = `/v1/articles/${y.id}`;
+    before = stats(b);
     a.resetQueries();
-    t.equal((await b.req('GET', url, { as: 'embargo' })).statusCode, 200);
+    t.equal((await b.req('GET', other, partner)).statusCode, 200);
     t.ok(
       a.queries.some((q) => q.includes('from "articles"')),
       'a partner with no kept copy reads from the database',
     );
-    t.same(stats(b), { ...before, entries: stats(b).entries }, 'no hit, miss or store');
-    t.equal(stats(b).entries, before.entries, 'nothing kept');
+    t.same(stats(b), before, 'no hit, miss or store, nothing kept');
 
     // Changed: the kept copy is dropped, and the partner reads the new version.
-    await b.req('GET', url);
+    await b.req('GET', other);
     const changed = heard(b, 'article', y.id);
-    await patch(url, y.version, { headline: 'Een nieuwe kop' });
+    await patch(other, y.version, { headline: 'Een nieuwe kop' });
     await changed;
     before = stats(b);
-    const after = await b.req('GET', url, { as: 'embargo' });
-    t.equal(after.json().headline, 'Een nieuwe kop', 'the new version');
+    t.equal((await b.req('GET', other, partner)).json().headline, 'Een nieuwe kop', 'the new version');
     t.equal(stats(b).hits, before.hits, 'not the old copy');
+
+    // Withdrawn: the partner no longer sees the article, only its kill notice, as the public.
+    const withdrawn = heard(b, 'article', x.id);
+    t.equal((await a.req('POST', `${url}/withdraw`, { as: 'write' })).statusCode, 200);
+    await withdrawn;
+    t.equal((await b.req('GET', url, partner)).statusCode, 404, 'the article is gone');
+    t.equal((await b.req('GET', `/v1/quotes/${quote.id}`, partner)).statusCode, 404, 'and its quote');
+    t.equal(
+      (await b.req('GET', `${url}/ninjs`, partner)).json().pubStatus,
+      'canceled',
+      'ninjs: the kill notice',
+    );
 
     // Lists show a partner embargoed work: never the public's page.
     const embargoed = await post(
       `/v1/articles/${(await article({ embargoedUntil: new Date(Date.now() + 3_600_000).toISOString() }, false)).id}/publish`,
     );
     const list = '/v1/articles?limit=100';
-    for (let i = 0; i < 2; i++) await b.req('GET', list);
     before = stats(b);
-    const page = await b.req('GET', list, { as: 'embargo' });
+    for (let i = 0; i < 2; i++) await b.req('GET', list);
+    t.equal(stats(b).stores, before.stores + 1, "the public's page is kept");
+    before = stats(b);
+    const page = await b.req('GET', list, partner);
     t.equal(stats(b).hits, before.hits, 'a list is not answered from the cache');
     t.ok(
       page.json().data.some((r: { id: string }) => r.id === embargoed.id),

@@ -468,15 +468,17 @@ export default fp(
     // the handler answers (from the primary), and its answer replaces the entry. The same for a
     // caller that waited on another's miss: that answer may have been read before the write.
     const hitUnlessOlder = (request: FastifyRequest, reply: FastifyReply, entry: Entry, done: () => void) => {
-      if (entry.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag)) miss(request, done);
+      if (olderThanSeen(request, entry)) miss(request, done);
       else hit(request, reply, entry);
     };
+    const olderThanSeen = (request: FastifyRequest, entry: Entry): boolean =>
+      entry.etag !== undefined && namesNewerVersion(request.headers['if-none-match'], entry.etag);
 
     // A copy kept for anonymous callers exists only while they may see the resource, and then
     // a partner sees the same. No copy, or an older one than the caller has seen: the handler.
     const partnerHit = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
       const entry = cache.get(request.url);
-      if (!entry || (entry.etag && namesNewerVersion(request.headers['if-none-match'], entry.etag))) {
+      if (!entry || olderThanSeen(request, entry)) {
         done();
         return;
       }

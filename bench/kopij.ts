@@ -18,7 +18,7 @@ import {
   SERVER_NODE_FLAGS,
   startNode,
 } from './servers.js';
-import { type BenchKeys, finalTidy, newContext, tidy } from './writes.js';
+import { type BenchKeys, finalTidy, newContext } from './writes.js';
 
 export interface KopijOptions {
   target: Target;
@@ -104,7 +104,7 @@ export async function startKopij(o: KopijOptions): Promise<{ child: Child; keys:
 
 /**
  * Runs one scenario against a server under `node --cpu-prof` and summarises where its CPU
- * time went during the load (warm-up included, start-up left out).
+ * time went during the load (warm-up included, start-up and clean-up left out).
  */
 export async function profileScenario(
   s: Scenario,
@@ -127,12 +127,19 @@ export async function profileScenario(
     { url: kopij.child.url, pid: kopij.child.pid, database: undefined },
     s.requests(ctx),
     o.opts,
-    () => tidy(ctx, kopij.child.url),
   );
-  // The drafts a profiled create run made, as a full run deletes them at its end.
-  await finalTidy(ctx, kopij.child.url);
+  // The profile is written when the process exits: stopped before any clean-up, so that the
+  // deletes of the drafts a create run made (thousands) are not in the profile of its creates.
   await kopij.child.stop();
   o.children.delete(kopij.child);
+  if (ctx.created.length || ctx.sentHeadlines.size || ctx.unsettled.size) {
+    // A server of its own deletes them, as a full run does at its end (with its own keys:
+    // starting it revokes the earlier run's).
+    const cleaner = await startKopij(o);
+    await finalTidy({ ...ctx, writeKey: cleaner.keys.writeKey }, cleaner.child.url);
+    await cleaner.child.stop();
+    o.children.delete(cleaner.child);
+  }
   const files = readdirSync(o.dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .map((f) => join(o.dir, f))

@@ -84,11 +84,14 @@ export function changeLogCtes(c: ChangeSql, revision = true, lockedFirst?: SQL):
   // could commit first, a partner polling in between would resume past it, and the earlier
   // one would never reach them. The lock is taken last in every write transaction, so it is
   // held only for the commit.
+  // A change only editors may learn of (a draft's) takes the lock shared: such changes do not
+  // wait for each other, only for a change others may see (which takes it alone), and hold
+  // that one back. Only editors' polls show them, and those read no further than a seq below
+  // which every change has committed (settledSeq). An audience given as SQL takes it alone.
+  const lock = sql.raw(c.audience === 'private' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock');
   // A gate evaluated before the row is produced, so before the lock is called.
   const gate = lockedFirst ? sql` where ${lockedFirst}` : sql``;
-  parts.push(
-    sql`log_lock as materialized (select pg_advisory_xact_lock(${CHANGE_LOG_LOCK}) as locked${gate})`,
-  );
+  parts.push(sql`log_lock as materialized (select ${lock}(${CHANGE_LOG_LOCK}) as locked${gate})`);
   parts.push(sql`change as (
     insert into changes (resource_type, resource_id, action, version, audience, at)
     select ${c.type}::text, ${c.id}::uuid, ${c.action}::text, ${c.version}::int, ${c.audience}::text,

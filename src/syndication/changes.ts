@@ -1,6 +1,7 @@
-import { and, asc, gt, type SQL, sql } from 'drizzle-orm';
+import { and, asc, gt, lte, type SQL, sql } from 'drizzle-orm';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { CHANGE_LOG_LOCK } from '../content/write.js';
 import type { Executor } from '../db/client.js';
 import { driverRows, preparedPerDb } from '../db/prepared.js';
 import { changes } from '../db/schema.js';
@@ -64,6 +65,9 @@ const pageStatement = preparedPerDb(
   (db, key: `${Visibility['preview']}_${Visibility['embargo']}_${boolean}`, name) => {
     const [preview, embargo, typed] = key.split('_').map((x) => x === 'true');
     const where: SQL[] = [gt(changes.seq, sql.placeholder('after'))];
+    // Drafts' changes may commit out of seq order (see changeLogCtes): an editor's page ends
+    // where every change has committed.
+    if (preview) where.push(lte(changes.seq, sql.placeholder('settled')));
     // Literals, not parameters: a generic plan can then use the index of non-private entries.
     const audiences = sql.raw(embargo ? "'public', 'embargo'" : "'public'");
     if (!preview) where.push(sql`${changes.audience} in (${audiences})`);
@@ -85,6 +89,25 @@ const pageStatement = preparedPerDb(
   },
 );
 
+/**
+ * A seq at or below which every change has committed or rolled back, for good. The log's lock,
+ * taken alone, waits for every change in flight (each holds it to its commit); those numbered
+ * up to the highest committed before this statement began are then settled. Changes drawn later
+ * (each taking the lock after this one is released) are numbered higher. Public and partner
+ * pages need none of this: every change they may see takes the lock alone, so commits in order.
+ */
+const settledStatement = preparedPerDb('kopij_settled', (db, _key: 'seq', name) =>
+  db
+    .select({ settled: sql`(select coalesce(max(${changes.seq}), 0) from ${changes})`.as('settled') })
+    .from(sql`(select pg_advisory_xact_lock(${sql.raw(String(CHANGE_LOG_LOCK))})) as locked`)
+    .prepare(name),
+);
+
+async function settledSeq(db: Executor): Promise<number> {
+  const [row] = await driverRows(settledStatement(db, 'seq'), {});
+  return Number(row!.settled);
+}
+
 async function changesPage(
   db: Executor,
   v: Visibility,
@@ -93,8 +116,14 @@ async function changesPage(
   limit: number,
 ): Promise<Change[]> {
   const statement = pageStatement(db, `${v.preview}_${v.embargo}_${types !== undefined}`);
+  const settled = v.preview ? { settled: await settledSeq(db) } : {};
   // The types passed the query schema's pattern: plain words and commas, an array literal as is.
-  const rows = await driverRows(statement, { after, n: limit, ...(types ? { types: `{${types}}` } : {}) });
+  const rows = await driverRows(statement, {
+    after,
+    n: limit,
+    ...settled,
+    ...(types ? { types: `{${types}}` } : {}),
+  });
   return rows.map((r) => ({
     seq: Number(r.seq),
     type: r.resource_type as Change['type'],

@@ -179,6 +179,10 @@ t.test('Dutch search: one statement for any page size', async (t) => {
 t.test('changes page: one statement for any page size', async (t) => {
   t.equal(await statements(t, 'GET', '/v1/changes?limit=100'), 1);
   t.equal(await statements(t, 'GET', '/v1/changes?limit=1'), 1, 'page of 1');
+  // An editor's page also shows drafts' changes, which may commit out of order: first the seq
+  // below which all have committed (under the log's lock), then the page up to it.
+  t.equal(await statements(t, 'GET', '/v1/changes?limit=100', { as: 'write' }), 2, 'an editor');
+  t.equal(await statements(t, 'GET', '/v1/changes?limit=1', { as: 'write' }), 2, 'an editor, page of 1');
 });
 
 t.test('Atom feed: one statement', async (t) => {

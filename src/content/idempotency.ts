@@ -1,19 +1,15 @@
-import { requestContext } from '@fastify/request-context';
 import { type SQL, sql } from 'drizzle-orm';
 
-/** The Idempotency-Key a write request carries, set by plugins/idempotency.ts. */
+/**
+ * The Idempotency-Key a write request carries (`request.idempotency`, set by
+ * plugins/idempotency.ts), handed by its route to the service that writes.
+ */
 export interface IdempotencyState {
   principal: string;
   key: string;
   /** The collection URL the POST went to, for the Location of a replayed create. */
   url: string;
   done: boolean;
-}
-
-declare module '@fastify/request-context' {
-  interface RequestContextData {
-    idempotency?: IdempotencyState;
-  }
 }
 
 /** What completes a key's record: the answer a replay gets, and whose key it is. */
@@ -39,12 +35,10 @@ export function completionSql(r: { [K in keyof IdempotencyRecord]: unknown }, bo
  * to mark it complete once the write's statement has run (a write retried after a slug race
  * must write it again). Undefined when the request carries no key.
  */
-export function idempotencyRecord(result: {
-  created: boolean;
-  id: string;
-  version: number;
-}): { record: IdempotencyRecord; done: () => void } | undefined {
-  const state = requestContext.get('idempotency');
+export function idempotencyRecord(
+  state: IdempotencyState | null | undefined,
+  result: { created: boolean; id: string; version: number },
+): { record: IdempotencyRecord; done: () => void } | undefined {
   if (!state || state.done) return undefined;
   const headers: Record<string, string> = { etag: `"${result.version}"` };
   if (result.created) headers.location = `${state.url.split('?')[0]!.replace(/\/$/, '')}/${result.id}`;
@@ -62,13 +56,11 @@ export function idempotencyRecord(result: {
  * replay after a crash never repeats a committed write and never answers for one that rolled
  * back. Undefined when the request carries no key.
  */
-export function idempotencyCompletion(result: {
-  created: boolean;
-  id: string;
-  version: number;
-  body: Record<string, unknown>;
-}): { statement: SQL; done: () => void } | undefined {
-  const pending = idempotencyRecord(result);
+export function idempotencyCompletion(
+  state: IdempotencyState | null | undefined,
+  result: { created: boolean; id: string; version: number; body: Record<string, unknown> },
+): { statement: SQL; done: () => void } | undefined {
+  const pending = idempotencyRecord(state, result);
   if (!pending) return undefined;
   const { record } = pending;
   const statement = completionSql(

@@ -6,7 +6,7 @@ import { notFound, preconditionFailed, preconditionRequired } from '../errors.js
 import { parseIfMatch } from '../http/etag.js';
 import { splitRef } from '../http/fields.js';
 import { deliveriesOf } from '../syndication/outbox.js';
-import { idempotencyCompletion } from './idempotency.js';
+import { type IdempotencyState, idempotencyCompletion } from './idempotency.js';
 
 /**
  * The shared write path. Every create, update, workflow step and delete of every resource
@@ -32,6 +32,11 @@ export interface Change {
   audience: Audience;
   actor: string;
   at: Date;
+  /**
+   * The request's Idempotency-Key, if any: the first change written with it completes its
+   * record, in the same statement. Only the change the response shows is given it.
+   */
+  idempotency?: IdempotencyState | null;
 }
 
 /** The advisory lock that orders the change log ('kopj'); see writeChange. */
@@ -65,7 +70,7 @@ async function writeChange(tx: Executor, c: Change, revision: boolean): Promise<
  * A change as the statement sees it: each value a parameter, a placeholder (for a prepared
  * statement) or an SQL expression; `data` is a jsonb expression.
  */
-export type ChangeSql = { [K in Exclude<keyof Change, 'data'>]: unknown } & { data: SQL };
+export type ChangeSql = { [K in Exclude<keyof Change, 'data' | 'idempotency'>]: unknown } & { data: SQL };
 
 /**
  * The CTEs `revision` (unless `revision` is false), `log_lock` and `change` (returning the
@@ -114,7 +119,7 @@ export function changeWrites(c: Change, revision = true): { ctes: SQL; done: () 
   const idempotency =
     c.action === 'deleted'
       ? undefined
-      : idempotencyCompletion({
+      : idempotencyCompletion(c.idempotency, {
           created: c.action === 'created',
           id: c.id,
           version: c.version,

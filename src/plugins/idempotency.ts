@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { fastifyRequestContext, requestContext } from '@fastify/request-context';
 import { and, eq, lt } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import type { IdempotencyState } from '../content/idempotency.js';
 import { idempotencyKeys } from '../db/schema.js';
 import { ApiError, conflict, validationError } from '../errors.js';
 import { problemResponse } from '../http/problem.js';
@@ -13,6 +13,13 @@ const ABANDONED_MS = 60 * 1000;
 const KEY_RE = /^[\x21-\x7e]{1,255}$/;
 
 declare module 'fastify' {
+  interface FastifyRequest {
+    /**
+     * The Idempotency-Key of a POST that does the work (the first with its key), else null.
+     * Its route hands it to the service that writes; see content/idempotency.ts.
+     */
+    idempotency: IdempotencyState | null;
+  }
   interface FastifyContextConfig {
     /** false on POST routes whose response must never be stored (a key's secret). */
     idempotent?: boolean;
@@ -25,7 +32,8 @@ declare module 'fastify' {
  * Keys are per caller and expire after 24 hours.
  */
 export default fp(async function idempotencyPlugin(app: FastifyInstance) {
-  await app.register(fastifyRequestContext);
+  // On the request, not in an AsyncLocalStorage: that costs every promise of every request.
+  app.decorateRequest('idempotency', null);
   const db = () => app.db.db;
 
   // This hook can answer 409 and 422 on any POST it guards, so each such route declares them.
@@ -57,7 +65,7 @@ export default fp(async function idempotencyPlugin(app: FastifyInstance) {
         .onConflictDoNothing()
         .returning({ key: idempotencyKeys.key });
       if (inserted.length) {
-        requestContext.set('idempotency', { principal, key: header, url: request.url, done: false });
+        request.idempotency = { principal, key: header, url: request.url, done: false };
         if (Math.random() < 0.01) {
           await db()
             .delete(idempotencyKeys)
@@ -93,7 +101,7 @@ export default fp(async function idempotencyPlugin(app: FastifyInstance) {
 
   // The write failed or stored nothing to replay: free the key so the client can retry with it.
   app.addHook('onResponse', async (request) => {
-    const state = requestContext.get('idempotency');
+    const state = request.idempotency;
     if (!state || state.done) return;
     await db()
       .delete(idempotencyKeys)

@@ -71,3 +71,39 @@ t.test('a replayed article create answers the slug the statement chose, suffix a
   t.same(again.json(), first.json(), 'the stored answer carries the chosen slug');
   t.equal(again.headers.location, first.headers.location);
 });
+
+/**
+ * Every POST that writes completes its key's record in the write's own statement, so a replay
+ * answers the first response and writes nothing. Without that, a second create would make a
+ * second row, and a second publish or withdrawal would be a 409.
+ */
+t.test('every writing POST replays: places, quotes, articles, publish, withdraw', async (t) => {
+  const person = (
+    await req('POST', '/v1/people', { as: 'write', body: { name: 'Herhaalde Spreker' } })
+  ).json();
+  const article = (
+    await req('POST', '/v1/articles', { as: 'write', body: { language: 'nl', headline: 'Herhaald bericht' } })
+  ).json();
+  const cases: [string, string, unknown][] = [
+    ['place', '/v1/places', { name: 'Herhaalstad', kind: 'city' }],
+    ['quote', '/v1/quotes', { text: 'Nog eens.', language: 'nl', personId: person.id }],
+    ['article', '/v1/articles', { language: 'nl', headline: 'Een tweede herhaald bericht' }],
+    ['publish', `/v1/articles/${article.id}/publish`, {}],
+    ['withdraw', `/v1/articles/${article.id}/withdraw`, undefined],
+  ];
+  for (const [name, url, body] of cases) {
+    const send = () =>
+      req('POST', url, {
+        as: 'write',
+        headers: { 'idempotency-key': `replay-${name}` },
+        ...(body ? { body } : {}),
+      });
+    const first = await send();
+    t.ok(first.statusCode === 200 || first.statusCode === 201, `${name}: ${first.statusCode}`);
+    const again = await send();
+    t.equal(again.statusCode, first.statusCode, `${name}: the same status`);
+    t.equal(again.headers['idempotent-replayed'], 'true', `${name}: a replay`);
+    t.same(again.json(), first.json(), `${name}: the first response`);
+    t.equal(again.headers.etag, first.headers.etag, `${name}: the same version`);
+  }
+});

@@ -48,6 +48,7 @@ const restoreRoutes: FastifyPluginAsyncZod = async (app) => {
         ifMatch,
         request.params.version,
         request.principal!.name,
+        request.idempotency,
       );
       reply.header('etag', versionEtag(row.version));
       return toArticle(row);

@@ -94,7 +94,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'write', invisibleWrite: true },
     },
     async (request, reply) => {
-      const row = await createArticle(db(), request.body, request.principal!.name);
+      const row = await createArticle(db(), request.body, request.principal!.name, request.idempotency);
       reply.code(201).header('location', `/v1/articles/${row.id}`).header('etag', versionEtag(row.version));
       return toArticle(row);
     },
@@ -196,6 +196,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         ifMatch,
         at,
         request.principal!.name,
+        request.idempotency,
       );
       reply.header('etag', versionEtag(row.version));
       return toArticle(row);
@@ -221,6 +222,7 @@ const articleRoutes: FastifyPluginAsyncZod = async (app) => {
         await writeTarget(request.params.ref, request.principal),
         ifMatch,
         request.principal!.name,
+        request.idempotency,
       );
       reply.header('etag', versionEtag(row.version));
       return toArticle(row);

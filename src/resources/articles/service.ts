@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
-import { idempotencyRecord } from '../../content/idempotency.js';
+import { type IdempotencyState, idempotencyRecord } from '../../content/idempotency.js';
 import { getRevision } from '../../content/revisions.js';
 import { freeSlug, slugBase, slugCandidates } from '../../content/slug.js';
 import {
@@ -47,6 +47,7 @@ async function record(
   at: Date,
   audience: Audience,
   pendingPossible: boolean,
+  idempotency: IdempotencyState | null = null,
 ): Promise<void> {
   // The schedule first: the release worker holds a pending release's row and then takes the
   // change log's lock, so taking that lock first and then the row would deadlock with it.
@@ -60,6 +61,7 @@ async function record(
     audience,
     actor,
     at,
+    idempotency,
   });
   if (action === 'published' || action === 'withdrawn') {
     await announceQuotesOf(tx, row.id, action, audience, actor, at);
@@ -87,7 +89,12 @@ const date = (s: string | null | undefined) => (s ? new Date(s) : null);
  * suffix that statement probes is taken does a second one list them all. An unknown person or
  * place fails it on a foreign key, and only then is asked which.
  */
-export async function createArticle(db: Db, input: ArticleCreate, actor: string): Promise<ArticleRow> {
+export async function createArticle(
+  db: Db,
+  input: ArticleCreate,
+  actor: string,
+  idempotency: IdempotencyState | null = null,
+): Promise<ArticleRow> {
   // A slug the client chose is its own conflict (409) at once; a derived one is probed again
   // after each race lost, so N editors filing one headline together need at most N tries.
   const attempts = input.slug === undefined ? SLUG_RACE_ATTEMPTS : 1;
@@ -118,7 +125,7 @@ export async function createArticle(db: Db, input: ArticleCreate, actor: string)
         personIds: lower(input.personIds),
         placeIds: lower(input.placeIds),
       };
-      const idempotency = idempotencyRecord({ created: true, id, version: 1 });
+      const completion = idempotencyRecord(idempotency, { created: true, id, version: 1 });
       const write = async (slug: string | undefined) => {
         try {
           const candidates = base === undefined ? [] : slugCandidates(base);
@@ -127,7 +134,7 @@ export async function createArticle(db: Db, input: ArticleCreate, actor: string)
             slug,
             candidates,
             actor,
-            idempotency: idempotency?.record,
+            idempotency: completion?.record,
           });
         } catch (err) {
           const unknown = sqlState(err) === '23503' ? await firstUnknownLink(db, input) : undefined;
@@ -144,7 +151,7 @@ export async function createArticle(db: Db, input: ArticleCreate, actor: string)
         if (sqlState(err) !== '23502' || input.slug !== undefined) throw err;
         slug = await write(await freeSlug(db, articles, input.headline));
       }
-      idempotency?.done();
+      completion?.done();
       return { ...row, slug };
     });
   return retryOnSlugRace(create, attempts);
@@ -186,6 +193,7 @@ async function applyPatch(
   patch: ArticlePatch,
   actor: string,
   from: string,
+  idempotency: IdempotencyState | null = null,
 ): Promise<ArticleRow> {
   const now = new Date();
   const values: Partial<typeof articles.$inferInsert> = { updatedAt: now };
@@ -226,6 +234,7 @@ async function applyPatch(
     now,
     audience,
     pendingPossible && !released && audience !== 'public',
+    idempotency,
   );
   return row;
 }
@@ -278,6 +287,7 @@ export async function restoreArticle(
   ifMatch: IfMatch,
   version: number,
   actor: string,
+  idempotency: IdempotencyState | null = null,
 ): Promise<ArticleRow> {
   return db.transaction(async (tx) => {
     const current = await lockForWrite(tx, articles, id, ifMatch, 'article');
@@ -290,7 +300,7 @@ export async function restoreArticle(
       const issue = parsed.error.issues[0]!;
       throw unprocessable(['revision', ...issue.path.map(String)].join('.'), issue.message);
     }
-    return applyPatch(tx, current.id, '*', parsed.data, actor, 'revision');
+    return applyPatch(tx, current.id, '*', parsed.data, actor, 'revision', idempotency);
   });
 }
 
@@ -304,6 +314,7 @@ export async function publishArticle(
   ifMatch: IfMatch,
   publishedAt: string | undefined,
   actor: string,
+  idempotency: IdempotencyState | null = null,
 ): Promise<ArticleRow> {
   const now = new Date();
   const at = publishedAt ? new Date(publishedAt) : now;
@@ -326,7 +337,7 @@ export async function publishArticle(
       '*',
     );
     const { audience, ...row } = updated!;
-    await record(tx, row, 'published', actor, now, audience, true);
+    await record(tx, row, 'published', actor, now, audience, true, idempotency);
     return row;
   });
 }
@@ -337,6 +348,7 @@ export async function withdrawArticle(
   id: string,
   ifMatch: IfMatch,
   actor: string,
+  idempotency: IdempotencyState | null = null,
 ): Promise<ArticleRow> {
   return db.transaction(async (tx) => {
     const current = await lockForWrite(tx, articles, id, ifMatch, 'article');
@@ -345,7 +357,7 @@ export async function withdrawArticle(
     const now = new Date();
     const updated = await updateArticle(tx, id, { status: 'withdrawn', updatedAt: now }, '*');
     const { audience: _, ...row } = updated!;
-    await record(tx, row, 'withdrawn', actor, now, oncepublic(row), true);
+    await record(tx, row, 'withdrawn', actor, now, oncepublic(row), true, idempotency);
     return row;
   });
 }

@@ -57,7 +57,7 @@ const peopleRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'write' },
     },
     async (request, reply) => {
-      const row = await createPerson(db(), request.body, request.principal!.name);
+      const row = await createPerson(db(), request.body, request.principal!.name, request.idempotency);
       reply.code(201).header('location', `/v1/people/${row.id}`).header('etag', versionEtag(row.version));
       return toPerson(row);
     },

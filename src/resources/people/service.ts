@@ -1,4 +1,5 @@
 import { uuidv7 } from 'uuidv7';
+import type { IdempotencyState } from '../../content/idempotency.js';
 import { freeSlug } from '../../content/slug.js';
 import { lockForWrite, recordChange, retryOnSlugRace } from '../../content/write.js';
 import type { Db } from '../../db/client.js';
@@ -18,7 +19,12 @@ import type { PersonCreate, PersonPatch } from './schemas.js';
 // People are always public, so every change to one is a public change.
 const AUDIENCE = 'public';
 
-export async function createPerson(db: Db, input: PersonCreate, actor: string): Promise<PersonRow> {
+export async function createPerson(
+  db: Db,
+  input: PersonCreate,
+  actor: string,
+  idempotency: IdempotencyState | null = null,
+): Promise<PersonRow> {
   return retryOnSlugRace(() =>
     db.transaction(async (tx) => {
       const now = new Date();
@@ -43,6 +49,7 @@ export async function createPerson(db: Db, input: PersonCreate, actor: string): 
         audience: AUDIENCE,
         actor,
         at: now,
+        idempotency,
       });
       return row;
     }),

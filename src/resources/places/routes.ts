@@ -61,7 +61,7 @@ const placeRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'write' },
     },
     async (request, reply) => {
-      const row = await createPlace(db(), request.body, request.principal!.name);
+      const row = await createPlace(db(), request.body, request.principal!.name, request.idempotency);
       reply.code(201).header('location', `/v1/places/${row.id}`).header('etag', versionEtag(row.version));
       return toPlace(row);
     },

@@ -1,4 +1,5 @@
 import { uuidv7 } from 'uuidv7';
+import type { IdempotencyState } from '../../content/idempotency.js';
 import { freeSlug } from '../../content/slug.js';
 import { lockForWrite, recordChange, retryOnSlugRace } from '../../content/write.js';
 import type { Db, Executor } from '../../db/client.js';
@@ -25,7 +26,12 @@ async function requireParent(tx: Executor, parentId: string): Promise<void> {
   if (!parent) throw unprocessable('body.parentId', `no place with id ${parentId}`);
 }
 
-export async function createPlace(db: Db, input: PlaceCreate, actor: string): Promise<PlaceRow> {
+export async function createPlace(
+  db: Db,
+  input: PlaceCreate,
+  actor: string,
+  idempotency: IdempotencyState | null = null,
+): Promise<PlaceRow> {
   return retryOnSlugRace(() =>
     db.transaction(async (tx) => {
       if (input.parentId) await requireParent(tx, input.parentId);
@@ -55,6 +61,7 @@ export async function createPlace(db: Db, input: PlaceCreate, actor: string): Pr
         data: toPlace(row),
         audience: AUDIENCE,
         actor,
+        idempotency,
         at: now,
       });
       return row;

@@ -58,7 +58,7 @@ const quoteRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { scope: 'write' },
     },
     async (request, reply) => {
-      const row = await createQuote(db(), request.body, request.principal!.name);
+      const row = await createQuote(db(), request.body, request.principal!.name, request.idempotency);
       reply.code(201).header('location', `/v1/quotes/${row.id}`).header('etag', versionEtag(row.version));
       return toQuote(row);
     },

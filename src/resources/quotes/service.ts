@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
+import type { IdempotencyState } from '../../content/idempotency.js';
 import { type Audience, type ChangeAction, lockForWrite, recordChange } from '../../content/write.js';
 import type { Db, Executor } from '../../db/client.js';
 import { articles, people, places, quotes } from '../../db/schema.js';
@@ -42,6 +43,7 @@ async function record(
   actor: string,
   at: Date,
   audience?: Audience,
+  idempotency?: IdempotencyState | null,
 ) {
   await recordChange(tx, {
     type: 'quote',
@@ -52,12 +54,18 @@ async function record(
     audience: audience ?? ((await isPublicQuote(tx, row.id)) ? 'public' : 'private'),
     actor,
     at,
+    idempotency,
   });
 }
 
 const lower = (s: string | null | undefined) => (s ? s.toLowerCase() : null);
 
-export async function createQuote(db: Db, input: QuoteCreate, actor: string): Promise<QuoteRow> {
+export async function createQuote(
+  db: Db,
+  input: QuoteCreate,
+  actor: string,
+  idempotency: IdempotencyState | null = null,
+): Promise<QuoteRow> {
   return db.transaction(async (tx) => {
     await requireReferences(tx, input);
     const now = new Date();
@@ -74,7 +82,7 @@ export async function createQuote(db: Db, input: QuoteCreate, actor: string): Pr
       createdAt: now,
       updatedAt: now,
     });
-    await record(tx, row, 'created', actor, now);
+    await record(tx, row, 'created', actor, now, undefined, idempotency);
     return row;
   });
 }

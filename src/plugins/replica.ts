@@ -14,6 +14,8 @@ declare module 'fastify' {
      * else (writes, key lookups, idempotency, revisions) uses `app.db.db`, the primary.
      */
     readDb: Db;
+    /** The handler's answer came from the replica (which the response cache never keeps). */
+    readFromReplica: boolean;
   }
 }
 
@@ -49,6 +51,7 @@ export default fp(
     const { database } = opts;
     // A getter, not an onRequest hook: requests that never touch a replica pay nothing.
     app.decorateRequest(CHOSEN, null);
+    app.decorateRequest('readFromReplica', false);
     app.decorateRequest('readDb', {
       getter(this: FastifyRequest) {
         return (this as unknown as Chosen)[CHOSEN] ?? database.db;
@@ -60,11 +63,14 @@ export default fp(
     if (database.read === database.db) return;
 
     let avoidUntil = 0;
-    // A response the response cache will keep comes from the primary: the cache was just
+    // A response the response cache may keep comes from the primary: the cache was just
     // emptied of this resource by a notification, which a lagging replica may not have replayed,
-    // and what it keeps it serves until the next change.
+    // and what it keeps it serves until the next change. A page asked for the first time is
+    // not kept (cacheFirstAsk): the replica may answer it.
     const replicaMayAnswer = (request: FastifyRequest) =>
-      Date.now() >= avoidUntil && !visibilityOf(request.principal).preview && request.cacheMissAt === -1;
+      Date.now() >= avoidUntil &&
+      !visibilityOf(request.principal).preview &&
+      (request.cacheMissAt === -1 || request.cacheFirstAsk);
 
     app.addHook('onRoute', (route) => {
       if (!staleTolerant(route)) return;
@@ -73,6 +79,7 @@ export default fp(
         if (!replicaMayAnswer(request)) return handler.call(this, request, reply);
         const headers = { ...reply.getHeaders() };
         request.readDb = database.read;
+        request.readFromReplica = true;
         try {
           const result = await handler.call(this, request, reply);
           if (reply.sent || !olderThanCallerHas(request, reply)) return result;
@@ -89,6 +96,7 @@ export default fp(
         }
         reply.headers(headers).code(200);
         request.readDb = database.db;
+        request.readFromReplica = false;
         return handler.call(this, request, reply);
       };
     });

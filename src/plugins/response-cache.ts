@@ -65,6 +65,12 @@ declare module 'fastify' {
     /** This miss is the one answering its URL while others wait for it (see Collapsed). */
     cacheLeads: boolean;
     /**
+     * This miss will not be kept unless others wait for the same answer: its route keeps only
+     * what is asked again (cacheOnRepeat), and its URL was not asked within a copy's lifetime.
+     * It may then be read from a replica (plugins/replica.ts), and such an answer is never kept.
+     */
+    cacheFirstAsk: boolean;
+    /**
      * A caller with a key that reads what anonymous callers read, here (see sharesPublicView,
      * and readsAsPartner with cacheForPartners): answered privately, kept as public.
      */
@@ -365,6 +371,7 @@ export default fp(
     } satisfies ResponseCache);
     app.decorateRequest('cacheMissAt', -1);
     app.decorateRequest('cacheLeads', false);
+    app.decorateRequest('cacheFirstAsk', false);
     app.decorateRequest('cacheKeyed', false);
     app.decorateRequest('cacheTags', undefined);
     if (!cache) return;
@@ -489,6 +496,11 @@ export default fp(
     const miss = (request: FastifyRequest, done: () => void): void => {
       stats.misses++;
       request.cacheMissAt = cache.generation;
+      const config = request.routeOptions.config;
+      // Decided now, before the handler reads (see cacheFirstAsk); this remembers the ask.
+      request.cacheFirstAsk =
+        config.cacheOnRepeat === true &&
+        !cache.missedBefore(request.url, lifetime(config, request.cacheMissAt));
       done();
     };
 
@@ -578,8 +590,10 @@ export default fp(
       // URL asked again within the time a kept copy would live: one asked less often would be
       // stored and never read.
       const repeated = request.cacheLeads && collapsed.waiters(request.url) > 0;
+      if (request.cacheFirstAsk && !repeated) return payload;
+      // A replica's answer may predate the notification that emptied this entry.
+      if (request.readFromReplica) return payload;
       const ttl = lifetime(config, request.cacheMissAt);
-      if (config.cacheOnRepeat && !cache.missedBefore(request.url, ttl) && !repeated) return payload;
       const tags = request.cacheTags;
       // A handler that named nothing: better not kept than kept with nothing to drop it.
       if (!tags) throw new Error(`${request.routeOptions.url} named no cache tags`);

@@ -223,6 +223,48 @@ t.test('read-your-writes and no older versions while the replica is held back', 
   t.ok(changesAfter.length > heldChanges.length);
 });
 
+t.test('with the response cache: a page asked once comes from the replica and is never kept', async (t) => {
+  // The routing with the cache on: a list page is kept only when asked again, so the first ask
+  // may read the replica; the second reads the primary and is kept.
+  const cached = await buildTestApp(t, {}, { database: { ...primary, read: side.read } });
+  await side.sync();
+  await side.hold();
+  t.teardown(() => side.release());
+  const fresh = await publishedArticle('Na de pauze');
+  const ask = async (url: string) => {
+    log.length = 0;
+    const res = await cached.req('GET', url);
+    t.equal(res.statusCode, 200, url);
+    return { body: res.json(), on: new Set(log.map((s) => s.on)), statements: log.length };
+  };
+  const url = '/v1/articles?limit=100';
+  const has = (body: { data: { id: string }[] }) => body.data.some((a) => a.id === fresh.id);
+
+  const first = await ask(url);
+  t.same(first.on, new Set(['replica']), 'asked once: from the replica');
+  t.notOk(has(first.body), 'as the held replica has it');
+  const second = await ask(url);
+  t.same(second.on, new Set(['primary']), 'asked again: from the primary, to be kept');
+  t.ok(has(second.body));
+  const third = await ask(url);
+  t.equal(third.statements, 0, 'kept: answered from the cache');
+  t.ok(has(third.body), 'what was kept came from the primary');
+
+  const item = await ask(`/v1/articles/${fresh.id}`);
+  t.same(item.on, new Set(['primary']), 'an article is kept when first asked: from the primary');
+
+  // Asked twice at once for the first time: the first reads the replica while the other waits
+  // for its answer, a repeat that would have it kept. A replica's answer is never kept.
+  const together = '/v1/articles?limit=99';
+  const both = await Promise.all([cached.req('GET', together), cached.req('GET', together)]);
+  t.same(
+    both.map((r) => r.statusCode),
+    [200, 200],
+  );
+  const after = await ask(together);
+  t.ok(has(after.body), 'what is kept after them came from the primary');
+});
+
 t.test('a replica that is down: reads answer from the primary, never 5xx', async (t) => {
   const closed = net.createServer().listen(0, '127.0.0.1');
   await once(closed, 'listening');

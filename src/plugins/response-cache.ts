@@ -463,13 +463,30 @@ export default fp(
         request.cacheLeads = true;
         return miss(request, done);
       }
-      // Someone is answering this URL already: wait for that answer, then look again once.
+      // Someone is answering this URL already: wait for that answer, then look again.
+      waitForLeader(request, reply, done, true);
+    });
+
+    // Nothing kept after the leader answered (a first ask read from a replica, which is never
+    // kept, or an answer that could not be): the first waiter to wake leads once more, so the
+    // others still wait for one answer instead of each reading the primary.
+    const waitForLeader = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      done: () => void,
+      again: boolean,
+    ) => {
       void collapsed.wait(request.url).then(() => {
         const after = listening ? cache.get(request.url) : undefined;
-        if (after) hitUnlessOlder(request, reply, after, done);
-        else miss(request, done);
+        if (after) return hitUnlessOlder(request, reply, after, done);
+        if (again && collapsed.lead(request.url, request)) {
+          request.cacheLeads = true;
+          return miss(request, done);
+        }
+        if (again) return waitForLeader(request, reply, done, false);
+        miss(request, done);
       });
-    });
+    };
 
     // A caller naming a later version has seen a write whose notification is still on its way:
     // the handler answers (from the primary), and its answer replaces the entry. The same for a

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { CHANGE_LOG_LOCK } from '../content/write.js';
 import type { Executor } from '../db/client.js';
+import { inWriteSlot } from '../db/pool.js';
 import { driverRows, preparedPerDb } from '../db/prepared.js';
 import { changes } from '../db/schema.js';
 import { setReadCaching } from '../http/caching.js';
@@ -103,8 +104,9 @@ const settledStatement = preparedPerDb('kopij_settled', (db, _key: 'seq', name) 
     .prepare(name),
 );
 
+/** It may wait for the lock like a write: in a write slot, so that it cannot starve plain reads. */
 async function settledSeq(db: Executor): Promise<number> {
-  const [row] = await driverRows(settledStatement(db, 'seq'), {});
+  const [row] = await inWriteSlot(db, () => driverRows(settledStatement(db, 'seq'), {}));
   return Number(row!.settled);
 }
 

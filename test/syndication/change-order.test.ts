@@ -26,7 +26,6 @@ async function poll(since?: string, as?: 'write'): Promise<{ data: Change[]; nex
   return { data: body.data, next: body.page.next };
 }
 
-/** A write transaction held open after logging its change, until released. */
 /** A request whose answer can be looked at without waiting for it. */
 function tracked<T>(promise: Promise<T>): Promise<T> & { answered: boolean } {
   const p = Object.assign(promise, { answered: false });
@@ -49,6 +48,7 @@ async function waitingOrAnswered(request: { answered: boolean }): Promise<void> 
   }
 }
 
+/** A write transaction held open after logging its change, until released. */
 function held(id: string, audience: 'public' | 'private' = 'public') {
   const gate = signal();
   const logged = signal();
